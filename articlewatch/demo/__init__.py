@@ -1,0 +1,1 @@
+"""Demo newsroom: four seed articles rendered as realistic news pages and served locally."""
