@@ -711,14 +711,30 @@ def _before(a: _Stamp, b: _Stamp) -> bool:
     return a.when < b.when
 
 
-def _most_precise(*candidates: _Stamp | None) -> _Stamp | None:
-    best = next((c for c in candidates if c is not None), None)
-    if best is None or best.has_time:
-        return best
-    # a weaker source often carries the time of day the stronger one left out
-    return next(
-        (c for c in candidates if c is not None and c.has_time and c.when.date() == best.when.date()), best
+def _refines(other: _Stamp, best: _Stamp) -> bool:
+    """Whether other is the same moment as best with more detail (time of day, UTC offset)."""
+    if not other.has_time:
+        return False
+    if not best.has_time:
+        return other.when.date() == best.when.date()
+    return (
+        best.when.tzinfo is None
+        and other.when.tzinfo is not None
+        and other.when.replace(tzinfo=None, second=0) == best.when.replace(second=0)
     )
+
+
+def _most_precise(*candidates: _Stamp | None) -> _Stamp | None:
+    present = [c for c in candidates if c is not None]
+    if not present:
+        return None
+    best = present[0]
+    # weaker sources often carry the time of day or the offset the stronger one left out:
+    # "Published time: 19 Jul, 2018 21:51" next to article:published_time ...21:51:00+00:00
+    for other in present[1:]:
+        if _refines(other, best):
+            best = other
+    return best
 
 
 # --- the page ---------------------------------------------------------------------------

@@ -330,6 +330,16 @@ CASES = [
         None,
     ),
     (
+        "naive-stamp-takes-offset-from-meta-for-same-moment",
+        page(
+            '<div class="article__date">Published time: 19 Jul, 2018 21:51</div>',
+            '<meta property="article:published_time" content="2018-07-19T21:51:00+00:00">',
+        ),
+        None,
+        "2018-07-19T21:51+00:00",
+        None,
+    ),
+    (
         "updated-before-published-dropped",
         page(
             "<p>text</p>",
