@@ -247,6 +247,17 @@ def render_change(change: Change, output_format: str, color: bool = False) -> st
 
 
 @app.command()
+def reindex() -> None:
+    """Rebuild the index (watchlist and versions) from the snapshot files in the store."""
+    try:
+        with _open_store() as store:
+            count = store.rebuild_index()
+    except ArticlewatchError as exc:
+        raise _fail(exc) from None
+    out.print(f"indexed {count} version(s) from {_settings().store}")
+
+
+@app.command()
 def demo() -> None:
     """Run the demo: a local newsroom publishes four articles, then edits them; articlewatch catches it."""
     from .demo.run import run_demo

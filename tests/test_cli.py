@@ -26,7 +26,7 @@ def cli(store_dir: Path, *args: str) -> tuple[int, str]:
 
 
 def test_every_command_has_help() -> None:
-    for command in ("add", "remove", "list", "check", "history", "diff", "demo", "serve"):
+    for command in ("add", "remove", "list", "check", "history", "diff", "reindex", "demo", "serve"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
 
@@ -100,6 +100,11 @@ def test_check_json_contract_and_exit_codes(
     HTMLParser().feed(output)
     assert code == 0 and "2018-08-07T17:48" in output and output.startswith("<!DOCTYPE html>")
     assert cli(store_dir, "diff", urls["rt"])[0] == 1  # only one version: nothing to compare
+
+    (store_dir / "index.sqlite3").unlink()
+    code, output = cli(store_dir, "reindex")
+    assert code == 0 and "indexed 7 version(s)" in output
+    assert json.loads(cli(store_dir, "history", "--json", urls["cnbc"])[1].splitlines()[1])["version"] == 2
 
 
 def test_check_json_in_a_separate_process(
