@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS ?= ../shared/corpus/aeb
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test lint eval bench setup clean
 
 setup: $(STAMP)
 
@@ -22,8 +22,17 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check articlewatch flows tests
+	$(BIN)/ruff check articlewatch flows tests bench
 	$(BIN)/mypy
+
+# Real-page evaluation on the AEB corpus (read in place): make eval [CORPUS=path/to/aeb]
+eval: $(STAMP)
+	$(BIN)/python -m bench.eval $(CORPUS)
+
+# Throughput benchmark on the AEB corpus: make bench [CORPUS=path/to/aeb] [SIZES=1000,5000]
+SIZES ?= 1000,5000
+bench: $(STAMP)
+	$(BIN)/python -m bench.perf $(CORPUS) --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) snapshots/demo .pytest_cache .mypy_cache .ruff_cache

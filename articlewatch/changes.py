@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .boilerplate import site_furniture
 from .diff import diff_articles
 from .errors import StoreError
 from .models import Change
@@ -39,11 +40,16 @@ def change_between(
         raise StoreError(f"{url}: no version {from_version} (versions 1..{newest})")
     old = store.snapshot(url, from_version)
     new = store.snapshot(url, to_version)
+    furniture = site_furniture(store, new.host, old.article, new.article)
+    # The same text as a version before `from`: this version flipped back to it.
+    first_seen = store.fingerprint_versions(url).get(new.fingerprint, to_version)
+    reverts_to = first_seen if first_seen < to_version and first_seen != from_version else None
     return Change(
         url=url,
         from_version=from_version,
         to_version=to_version,
-        items=diff_articles(old.article, new.article),
+        items=diff_articles(old.article, new.article, furniture),
+        reverts_to=reverts_to,
         from_fetched_at=old.fetched_at,
         to_fetched_at=new.fetched_at,
         title=new.article.title,

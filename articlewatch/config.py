@@ -3,10 +3,21 @@
 The config file is TOML, `articlewatch.toml` in the store directory or the path in
 $ARTICLEWATCH_CONFIG, with the keys of `Settings` (durations as "15m", "1h", "90s"):
 
-    check_every = "15m"
     timeout = "20s"
     max_bytes = 10485760
     concurrency = 8
+    schedule = "3h=15m, 1d=1h, 7d=3h, 30d=3d, 365d=30d"   # quiet for less than X: check every Y
+    jitter = 0.1              # each next check moves by up to 10 % of its interval
+    due_slack = "150s"        # due this soon counts as due now
+    # check_every = "1h"      # one fixed interval for every watch instead of the schedule
+    host_concurrency = 2      # requests in flight at once to one host
+    host_delay = "1s"         # between two requests to one host
+    robots = true             # honour robots.txt
+    notify = ["json://alerts.example.org/hook", "ntfy://my-topic"]   # Apprise URLs for alerts
+    notify_new = false        # also alert when an article is first seen
+    notify_digest = false     # one message per run instead of one per change
+    digest_notify = ["mailto://..."]   # channels that get only the daily digest (one message a day)
+    block_private = false     # refuse hosts that resolve to loopback/private/link-local addresses
 """
 
 from __future__ import annotations
@@ -15,11 +26,12 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .schedule import DEFAULT_TIERS, SchedulePolicy, Tier
 
 CONFIG_FILE = "articlewatch.toml"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
@@ -31,10 +43,31 @@ class Settings:
     """Everything configurable, with its default."""
 
     store: Path = Path("snapshots")
-    check_every: float = 15 * 60.0  # seconds between checks of one watch
-    timeout: float = 20.0  # seconds for one HTTP request
+    check_every: float | None = None  # one interval for every watch; None: the adaptive schedule
+    timeout: float = 20.0  # seconds for one whole fetch: connect, redirects, headers and body
     max_bytes: int = 10 * 1024 * 1024  # larger pages are refused, not truncated
     concurrency: int = 8  # fetches in flight at once
+    schedule: tuple[Tier, ...] = DEFAULT_TIERS  # adaptive re-check tiers, shortest quiet time first
+    jitter: float = 0.1  # fraction of an interval a next check may move by, either way
+    due_slack: float = 150.0  # seconds: a watch due this soon is checked now
+    host_concurrency: int = 2  # requests in flight at once to one host
+    host_delay: float = 1.0  # seconds between the starts of two requests to one host
+    robots: bool = True  # honour robots.txt
+    # Apprise URLs alerts go to; they hold secrets, so they never show in a repr.
+    notify: tuple[str, ...] = field(default=(), repr=False)
+    notify_new: bool = False  # alert on an article's first sighting too
+    notify_digest: bool = False  # one message per channel and run instead of one per alert
+    # Channels that receive only the daily-digest flow's one message a day, never per-change alerts.
+    digest_notify: tuple[str, ...] = field(default=(), repr=False)
+    # Refuse URLs whose host resolves to a loopback, private, link-local or metadata address (on
+    # every redirect hop): for watch lists that come from other people.
+    block_private: bool = False
+
+    def schedule_policy(self) -> SchedulePolicy:
+        """The schedule settings as the policy articlewatch.schedule computes with."""
+        return SchedulePolicy(
+            tiers=self.schedule, fixed_every=self.check_every, jitter=self.jitter, slack=self.due_slack
+        )
 
 
 def parse_duration(value: object, name: str = "duration") -> float:
@@ -84,12 +117,88 @@ def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> Settin
     for name, value in values.items():
         if name not in known:
             raise ConfigError(f"{source}: unknown setting {name!r} (known: {', '.join(sorted(known))})")
-        label = f"{source}: {name}"
-        if name in ("check_every", "timeout"):
-            changes[name] = parse_duration(value, label)
-        else:
-            changes[name] = _positive_int(value, label)
+        changes[name] = _PARSERS.get(name, _positive_int)(value, f"{source}: {name}")
     return replace(settings, **changes)
+
+
+def parse_tiers(value: object, name: str = "schedule") -> tuple[Tier, ...]:
+    """Tiers from "3h=15m, 1d=1h" or [["3h", "15m"], ["1d", "1h"]]; ConfigError otherwise."""
+    if isinstance(value, str):
+        pairs: list[Any] = [item.split("=", 1) for item in value.split(",") if item.strip()]
+    elif isinstance(value, list):
+        pairs = value
+    else:
+        raise ConfigError(f'{name}: expected "QUIET=EVERY, ..." (e.g. "3h=15m, 1d=1h"), got {value!r}')
+    tiers = []
+    for pair in pairs:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ConfigError(f'{name}: expected QUIET=EVERY pairs (e.g. "3h=15m"), got {pair!r}')
+        tiers.append(Tier(parse_duration(pair[0], name), parse_duration(pair[1], name)))
+    if not tiers:
+        raise ConfigError(f"{name}: needs at least one QUIET=EVERY tier")
+    windows = [tier.within for tier in tiers]
+    if windows != sorted(set(windows)):
+        raise ConfigError(f"{name}: tiers must go from the shortest quiet time to the longest, got {value!r}")
+    return tuple(tiers)
+
+
+def _optional_duration(value: object, name: str) -> float | None:
+    if isinstance(value, str) and value.strip().lower() in ("", "adaptive", "none"):
+        return None
+    return parse_duration(value, name)
+
+
+def _delay(value: object, name: str) -> float:
+    if value in (0, "0") or (isinstance(value, str) and value.strip() in ("0s", "0")):
+        return 0.0
+    return parse_duration(value, name)
+
+
+def _fraction(value: object, name: str) -> float:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{name}: not a number: {value!r}") from None
+    if not 0 <= number < 1:
+        raise ConfigError(f"{name}: must be at least 0 and below 1, got {value!r}")
+    return number
+
+
+def _url_list(value: object, name: str) -> tuple[str, ...]:
+    # A TOML list, or one string with URLs separated by spaces or commas (as $APPRISE_URLS takes them).
+    if isinstance(value, str):
+        return tuple(re.split(r"[\s,]+", value.strip())) if value.strip() else ()
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    raise ConfigError(f"{name}: expected a list of notification URLs")
+
+
+def _boolean(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ConfigError(f"{name}: not true or false: {value!r}")
+
+
+# How each setting is read from the file or the environment; the others are positive integers.
+_PARSERS: dict[str, Any] = {
+    "check_every": _optional_duration,
+    "timeout": parse_duration,
+    "schedule": parse_tiers,
+    "jitter": _fraction,
+    "due_slack": _delay,
+    "host_delay": _delay,
+    "robots": _boolean,
+    "notify": _url_list,
+    "notify_new": _boolean,
+    "notify_digest": _boolean,
+    "digest_notify": _url_list,
+    "block_private": _boolean,
+}
 
 
 def _positive_int(value: object, name: str) -> int:

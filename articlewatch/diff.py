@@ -1,4 +1,9 @@
-"""Article x Article -> ChangeItems: DeepDiff over the metadata, paragraph alignment over the body. Pure."""
+"""Article x Article -> ChangeItems: DeepDiff over the metadata, paragraph alignment over the body. Pure.
+
+Both sides are compared in their comparison form (normalize.py), optionally without the lines the
+site repeats on many pages (`furniture`, line hashes from articlewatch.boilerplate). Dates compare
+as moments: "2019-11-18T21:38" and "2019-11-18T21:38:02+00:00" are the same stamp read twice.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,50 @@ import difflib
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from datetime import datetime
 
 from deepdiff import DeepDiff
 
+from .align import align_paragraphs, similarity
+from .bodytext import MetaLines
+from .errors import FetchError
 from .models import (
     AUTHOR,
     METADATA,
-    PARAGRAPH_ADDED,
     PARAGRAPH_EDITED,
-    PARAGRAPH_MOVED,
-    PARAGRAPH_REMOVED,
     PUBLISHED,
     TITLE,
     UPDATED,
+    URL,
     Article,
     ChangeItem,
 )
 from .normalize import comparable_paragraphs, comparison_key
+from .notes import edit_notes
+from .stamps import mask_dates
+from .urls import identity_url
+
+__all__ = [
+    "align_paragraphs",
+    "diff_articles",
+    "diff_metadata",
+    "fingerprint",
+    "same_content",
+    "same_moment",
+    "similarity",
+    "word_diff",
+]
 
 # Metadata fields and the change kind each maps to; the rest of the fields are `metadata`.
-FIELD_KINDS = {"title": TITLE, "author": AUTHOR, "published": PUBLISHED, "updated": UPDATED}
+FIELD_KINDS = {
+    "title": TITLE,
+    "author": AUTHOR,
+    "published": PUBLISHED,
+    "updated": UPDATED,
+    "canonical_url": URL,
+}
 METADATA_FIELDS = (
     "title",
     "author",
@@ -38,32 +66,41 @@ METADATA_FIELDS = (
     "canonical_url",
     "tags",
 )
-# Two paragraphs this similar (word-level ratio) are one edited paragraph, not a removal plus an
-# addition. 0.5 keeps rewrites of half a paragraph as edits and unrelated paragraphs apart.
-EDIT_SIMILARITY = 0.5
-_WORDS = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+DATE_FIELDS = ("published", "updated")
 
 
-@dataclass(frozen=True)
-class _Pending:
-    index: int
-    key: str
-    text: str
-    block: int
-
-
-def fingerprint(article: Article) -> str:
+def fingerprint(
+    article: Article, furniture: AbstractSet[str] = frozenset(), ignore: Callable[[str], bool] | None = None
+) -> str:
     """SHA-256 of the article's comparison form: equal fingerprints mean no change worth a version."""
     form = {
         "meta": _comparable_metadata(article),
-        "body": [key for _, key in comparable_paragraphs(article.paragraphs)],
+        "body": [key for _, key in comparable_paragraphs(article.paragraphs, furniture, ignore)],
     }
     return hashlib.sha256(json.dumps(form, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def diff_articles(old: Article, new: Article) -> tuple[ChangeItem, ...]:
+def same_content(old: Article, new: Article, furniture: AbstractSet[str] = frozenset()) -> bool:
+    """Whether two versions read the same, compared the way diff_articles compares them."""
+    meta = MetaLines.of(old, new)
+    return fingerprint(old, furniture, meta) == fingerprint(new, furniture, meta)
+
+
+def diff_articles(
+    old: Article, new: Article, furniture: AbstractSet[str] = frozenset()
+) -> tuple[ChangeItem, ...]:
     """Every change from old to new: metadata kinds first, then paragraph changes in reading order."""
-    return diff_metadata(old, new) + align_paragraphs(old.paragraphs, new.paragraphs)
+    metadata = diff_metadata(old, new)
+    meta = MetaLines.of(old, new)
+    paragraphs = align_paragraphs(old.paragraphs, new.paragraphs, furniture, meta)
+    kinds = {item.kind for item in metadata}
+    if kinds & {PUBLISHED, UPDATED}:
+        # A dateline inside a paragraph moves with the date it states: the date item reports it.
+        paragraphs = tuple(item for item in paragraphs if not _only_dates_changed(item))
+    if TITLE in kinds:
+        # So does a line that quotes the headline ("| Headline by Jane Doe" in a table).
+        paragraphs = tuple(item for item in paragraphs if not _only_headline_changed(item, meta))
+    return metadata + paragraphs
 
 
 def diff_metadata(old: Article, new: Article) -> tuple[ChangeItem, ...]:
@@ -74,55 +111,56 @@ def diff_metadata(old: Article, new: Article) -> tuple[ChangeItem, ...]:
     for name in METADATA_FIELDS:
         if name not in changed:
             continue
+        if name in DATE_FIELDS and same_moment(getattr(old, name), getattr(new, name)):
+            continue
+        before_text, after_text = _field_text(old, name), _field_text(new, name)
+        notes = edit_notes(comparison_key(before_text), comparison_key(after_text)) if name == "title" else ()
         items.append(
             ChangeItem(
                 kind=FIELD_KINDS.get(name, METADATA),
-                before=_field_text(old, name),
-                after=_field_text(new, name),
+                before=before_text,
+                after=after_text,
                 field=name,
+                notes=notes,
             )
         )
     return tuple(items)
 
 
-def align_paragraphs(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[ChangeItem, ...]:
-    """Paragraph changes: added, removed, edited (similar text in place), moved (same text elsewhere)."""
-    old_keyed = comparable_paragraphs(old)
-    new_keyed = comparable_paragraphs(new)
-    matcher = difflib.SequenceMatcher(
-        None, [key for _, key in old_keyed], [key for _, key in new_keyed], autojunk=False
-    )
-    removed: list[_Pending] = []
-    added: list[_Pending] = []
-    for block, (tag, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
-        if tag == "equal":
-            continue
-        removed += [_Pending(i, key, old[i], block) for i, key in old_keyed[i1:i2]]
-        added += [_Pending(j, key, new[j], block) for j, key in new_keyed[j1:j2]]
+def same_moment(a: str | None, b: str | None) -> bool:
+    """Whether two page dates name the same moment at the precision both state.
 
-    items: list[ChangeItem] = []
-    for gone in list(removed):  # the same text elsewhere is a move
-        twin = next((p for p in added if p.key == gone.key), None)
-        if twin is not None:
-            removed.remove(gone)
-            added.remove(twin)
-            items.append(ChangeItem(PARAGRAPH_MOVED, gone.text, twin.text, position=twin.index))
-    for gone in list(removed):  # similar text in the same changed block is an edit
-        candidates = [p for p in added if p.block == gone.block]
-        best = max(candidates, key=lambda p: similarity(gone.key, p.key), default=None)
-        if best is not None and similarity(gone.key, best.key) >= EDIT_SIMILARITY:
-            removed.remove(gone)
-            added.remove(best)
-            items.append(ChangeItem(PARAGRAPH_EDITED, gone.text, best.text, position=best.index))
-    items += [ChangeItem(PARAGRAPH_REMOVED, p.text, None, position=p.index) for p in removed]
-    items += [ChangeItem(PARAGRAPH_ADDED, None, p.text, position=p.index) for p in added]
-    # Reading order of the new version; removals sort by where they stood in the old one.
-    return tuple(sorted(items, key=lambda item: (item.position or 0, item.kind != PARAGRAPH_REMOVED)))
+    A time without an offset is compared as the wall-clock time it shows; seconds count only when
+    both give them; a day without a time matches any time on that day.
+    """
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    try:
+        first, second = datetime.fromisoformat(a), datetime.fromisoformat(b)
+    except ValueError:
+        return False
+    if len(a) == 10 or len(b) == 10:
+        return first.date() == second.date()
+    if (first.tzinfo is None) != (second.tzinfo is None):
+        first, second = first.replace(tzinfo=None), second.replace(tzinfo=None)
+    if first.second == 0 or second.second == 0:
+        first, second = first.replace(second=0), second.replace(second=0)
+    return first == second
 
 
-def similarity(a: str, b: str) -> float:
-    """Word-level similarity of two texts, 0..1."""
-    return difflib.SequenceMatcher(None, _WORDS.findall(a), _WORDS.findall(b), autojunk=False).ratio()
+def _only_headline_changed(item: ChangeItem, meta: MetaLines) -> bool:
+    if item.kind != PARAGRAPH_EDITED or not item.before or not item.after:
+        return False
+    before, after = comparison_key(item.before), comparison_key(item.after)
+    return meta.without_headlines(before) == meta.without_headlines(after)
+
+
+def _only_dates_changed(item: ChangeItem) -> bool:
+    if item.kind != PARAGRAPH_EDITED or not item.before or not item.after:
+        return False
+    return mask_dates(comparison_key(item.before)) == mask_dates(comparison_key(item.after))
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
@@ -145,14 +183,22 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def _comparable_metadata(article: Article) -> dict[str, object]:
-    return {
-        name: (
-            sorted(comparison_key(tag) for tag in article.tags)
-            if name == "tags"
-            else comparison_key(getattr(article, name))
-        )
-        for name in METADATA_FIELDS
+    form: dict[str, object] = {
+        name: comparison_key(getattr(article, name)) for name in METADATA_FIELDS if name != "tags"
     }
+    form["tags"] = sorted(comparison_key(tag) for tag in article.tags)
+    form["canonical_url"] = _comparable_url(article.canonical_url)
+    return form
+
+
+def _comparable_url(url: str | None) -> str:
+    # Tracking parameters or an AMP variant in a canonical link do not make a new URL.
+    if not url:
+        return ""
+    try:
+        return identity_url(url)
+    except FetchError:
+        return comparison_key(url)
 
 
 def _field_text(article: Article, name: str) -> str | None:

@@ -8,10 +8,12 @@ import lxml.html
 import trafilatura
 from trafilatura.utils import load_html
 
+from .bodytext import body_paragraphs
 from .errors import ExtractionError
+from .health import check_page
 from .models import Article
-from .normalize import clean_paragraphs, clean_text, comparison_key
-from .stamps import find_page_dates
+from .normalize import clean_text
+from .stamps import find_page_dates, is_date_words
 
 # Recorded in every snapshot: a change of extractor or options re-baselines the comparison,
 # so it must be visible in the data. deduplicate stays off: its process-wide cache changes the
@@ -34,46 +36,43 @@ EXTRACTOR_INFO: dict[str, Any] = {
 
 
 def extract_article(html: str, url: str) -> Article:
-    """The article on a page; ExtractionError when the page holds no article text."""
+    """The article on a page; ExtractionError when there is none, UnhealthyPageError for a stand-in page."""
     tree = load_html(html)
     if tree is None:
         raise ExtractionError(f"{url}: not parseable as HTML")
     language = _page_language(tree)
-    # Dates first: trafilatura prunes the tree it is given, stamps need the page as served.
+    # One parse serves all: stamps and the health rules read the tree as served, and
+    # trafilatura works on its own copy of it.
     dates = find_page_dates(html, tree, language)
     try:
         document = trafilatura.bare_extraction(tree, url=url, **EXTRACTION_OPTIONS)
     except Exception as exc:  # trafilatura raises assorted lxml/parsing errors on broken markup
         raise ExtractionError(f"{url}: extraction failed ({type(exc).__name__}: {exc})") from exc
     if document is None or isinstance(document, dict):
+        check_page(url, html, tree, "")
         raise ExtractionError(f"{url}: no article text found")
     title = clean_text(document.title)
+    author = _author(document.author)
     description = clean_text(document.description)
-    paragraphs = _without_repeated_headline(clean_paragraphs((document.text or "").split("\n")), title)
-    text_length = sum(len(p) for p in paragraphs)
-    if text_length < MIN_ARTICLE_CHARS:
-        raise ExtractionError(f"{url}: no article text found ({text_length} characters of text)")
+    canonical = clean_text(document.url)
+    paragraphs = body_paragraphs(document.text or "", document.body, tree, url, canonical, title, author)
+    text = " ".join(paragraphs)
+    check_page(url, html, tree, text)
+    if len(text) < MIN_ARTICLE_CHARS:
+        raise ExtractionError(f"{url}: no article text found ({len(text)} characters of text)")
     return Article(
         title=title,
-        author=clean_text(document.author),
-        published=dates.published or _iso_day(document.date),
+        author=author,
+        published=dates.published or _fallback_day(document.date, dates.updated),
         updated=dates.updated,
         sitename=clean_text(document.sitename),
         language=language,
         description=description,
-        canonical_url=clean_text(document.url),
+        # No canonical link: the page's own (final) URL names it, so URL changes stay visible.
+        canonical_url=canonical or url,
         tags=tuple(sorted({t for t in (clean_text(tag) for tag in document.tags or ()) if t})),
         paragraphs=paragraphs,
     )
-
-
-def _without_repeated_headline(paragraphs: tuple[str, ...], title: str | None) -> tuple[str, ...]:
-    # Some layouts put the headline inside the article element, so the extractor returns it as
-    # the first paragraph; it is the title field already, and a headline edit is one change.
-    # (Not the description: sites often reuse the lede as meta description, and it is text.)
-    if title and len(paragraphs) > 1 and comparison_key(paragraphs[0]) == comparison_key(title):
-        return paragraphs[1:]
-    return paragraphs
 
 
 def _page_language(tree: lxml.html.HtmlElement) -> str | None:
@@ -94,5 +93,14 @@ def _page_language(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _iso_day(value: str | None) -> str | None:
-    return value[:10] if value else None
+def _author(found: str | None) -> str | None:
+    # trafilatura's author guess can pick up a stamp's words ("Jane Doe; Monday; November",
+    # "Güncelleme"): names only
+    names = [name for name in (clean_text(part) for part in (found or "").split(";")) if name]
+    return "; ".join(name for name in names if not is_date_words(name)) or None
+
+
+def _fallback_day(found: str | None, updated: str | None) -> str | None:
+    # trafilatura's own date guess, unless it is the update stamp read again (not earlier)
+    day = found[:10] if found else None
+    return None if day is None or (updated is not None and day >= updated[:10]) else day

@@ -6,9 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Outcome = Literal["new", "unchanged", "changed", "gone", "error"]
+from .redact import redact_url
 
-# Every change kind a diff can report; `significant` is true for all but METADATA.
+Outcome = Literal["new", "unchanged", "changed", "gone", "restored", "error"]
+
+# Every change kind a diff can report; `significant` is true for all but METADATA and REVERT.
 TITLE = "title"
 AUTHOR = "author"
 PUBLISHED = "published"
@@ -18,7 +20,11 @@ PARAGRAPH_REMOVED = "paragraph_removed"
 PARAGRAPH_EDITED = "paragraph_edited"
 PARAGRAPH_MOVED = "paragraph_moved"
 METADATA = "metadata"
+URL = "url"
+# The whole text flipped back to an earlier version: reported, never fresh news (not significant).
+REVERT = "revert"
 CHANGE_KINDS = (
+    URL,
     TITLE,
     AUTHOR,
     PUBLISHED,
@@ -28,6 +34,28 @@ CHANGE_KINDS = (
     PARAGRAPH_EDITED,
     PARAGRAPH_MOVED,
     METADATA,
+    REVERT,
+)
+# The kinds that change what a reader reads; the update stamp is expected to move with them.
+TEXT_KINDS = frozenset({TITLE, PARAGRAPH_ADDED, PARAGRAPH_REMOVED, PARAGRAPH_EDITED, PARAGRAPH_MOVED})
+# Notes on a change item: what an edit touched, and what kind of paragraph was added.
+NOTE_NUMBER = "number"
+NOTE_QUOTE = "quote"
+NOTE_NAME = "name"
+NOTE_CORRECTION = "correction"
+NOTE_EDITORS_NOTE = "editors_note"
+NOTE_SPLIT = "split"
+NOTE_MERGED = "merged"
+NOTE_EDITED = "edited"  # on a move: the paragraph was also reworded
+CHANGE_NOTES = (
+    NOTE_NUMBER,
+    NOTE_QUOTE,
+    NOTE_NAME,
+    NOTE_CORRECTION,
+    NOTE_EDITORS_NOTE,
+    NOTE_SPLIT,
+    NOTE_MERGED,
+    NOTE_EDITED,
 )
 
 
@@ -42,6 +70,10 @@ class Watch:
     last_checked: str | None = None
     last_outcome: str | None = None
     versions: int = 0
+    every_seconds: float | None = None  # the watch's own check interval (`add --every`), else adaptive
+    last_changed: str | None = None  # when the latest version after the first was fetched
+    published: str | None = None  # the latest version's published date, as the page gives it
+    updated: str | None = None  # the latest version's updated date, as the page gives it
 
 
 @dataclass(frozen=True)
@@ -143,18 +175,23 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class ChangeItem:
-    """One difference between two versions; `field` names the metadata field, `position` the paragraph."""
+    """One difference between two versions; `field` names the metadata field, `position` the paragraph.
+
+    `notes` (CHANGE_NOTES) say more than the kind: a number, quote or name changed inside an edit,
+    an added paragraph is a correction or an editor's note, a paragraph was split or merged.
+    """
 
     kind: str
     before: str | None
     after: str | None
     field: str | None = None
     position: int | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def significant(self) -> bool:
         """Whether this kind of change would alert a reader."""
-        return self.kind != METADATA
+        return self.kind not in (METADATA, REVERT)
 
     def to_record(self) -> dict[str, str | None]:
         """The public `{"kind", "before", "after"}` form of `check --json`."""
@@ -173,11 +210,24 @@ class Change:
     to_fetched_at: str | None = None
     title: str | None = None
     sitename: str | None = None
+    reverts_to: int | None = None  # the earlier version this one flips back to
 
     @property
     def significant(self) -> bool:
-        """True when any item is significant."""
-        return any(item.significant for item in self.items)
+        """True when any item is significant (a revert never is: it is no fresh news)."""
+        return self.reverts_to is None and any(item.significant for item in self.items)
+
+    @property
+    def stamp_only(self) -> bool:
+        """The update stamp moved and the text did not: a stamp-only bump."""
+        kinds = {item.kind for item in self.items}
+        return UPDATED in kinds and not kinds & TEXT_KINDS
+
+    @property
+    def silent_edit(self) -> bool:
+        """The text changed and the update stamp did not: a silent edit."""
+        kinds = {item.kind for item in self.items}
+        return self.reverts_to is None and bool(kinds & TEXT_KINDS) and UPDATED not in kinds
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -198,11 +248,12 @@ class CheckResult:
     snapshot: str | None = None
     error: str | None = None
     title: str | None = None
+    alert_id: str | None = None  # set when the new version alerts (not part of the JSON record)
 
     def to_record(self) -> dict[str, Any]:
-        """Exactly the keys of the public JSON Lines contract."""
+        """Exactly the keys of the public JSON Lines contract (credentials in the URL redacted)."""
         return {
-            "url": self.url,
+            "url": redact_url(self.url),
             "outcome": self.outcome,
             "version": self.version,
             "significant": self.significant,
@@ -210,3 +261,18 @@ class CheckResult:
             "snapshot": self.snapshot,
             "error": self.error,
         }
+
+
+@dataclass(frozen=True)
+class Source:
+    """A followed feed, sitemap or section page that new article URLs are discovered from."""
+
+    url: str
+    kind: str  # "feed" | "sitemap" | "section"
+    added_at: str
+    every_seconds: float
+    match: str | None = None  # a regex article links must match (section pages)
+    feed_url: str | None = None  # the feed found on a homepage that was followed
+    last_checked: str | None = None
+    last_error: str | None = None
+    found: int = 0  # articles discovered from this source so far

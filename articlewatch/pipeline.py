@@ -8,19 +8,28 @@ each as a task (and retry the fetch) while tests and the benchmark call them dir
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import httpx
 
-from .diff import diff_articles, fingerprint
+from .alerts import AlertPolicy, alert_id, status_alert, version_alert, wants_alert
+from .boilerplate import site_furniture
+from .diff import diff_articles, fingerprint, same_content
 from .errors import ArticlewatchError, PageGoneError, one_line
 from .extract import EXTRACTOR_INFO, extract_article
 from .fetch import fetch_page, utc_now
-from .models import Article, ChangeItem, CheckResult, FetchResult, HttpInfo, Outcome, Snapshot
-from .schedule import due_watches, parse_time
+from .health import check_collapse
+from .identity import page_urls, settle_history
+from .models import REVERT, Article, ChangeItem, CheckResult, FetchResult, HttpInfo, Outcome, Snapshot
+from .outbox import Outbox
+from .politeness import HostGate
+from .redact import redact_url
+from .robots import RobotsCache
+from .schedule import SchedulePolicy, due_watches, parse_time
 from .store import FetchMemo, SnapshotStore
-from .urls import article_key, host_dir, normalize_url
+from .urls import host_dir, normalize_url
 
 
 @dataclass(frozen=True)
@@ -31,37 +40,93 @@ class Comparison:
     changes: tuple[ChangeItem, ...]
     fingerprint: str | None
     previous_version: int | None
+    reverts_to: int | None = None  # the text flipped back to this earlier version
+    furniture: frozenset[str] = frozenset()  # the site's repeated lines left out of the comparison
 
 
-def fetch_stage(url: str, store: SnapshotStore, client: httpx.Client) -> FetchResult:
-    """Fetch a URL, conditionally when an earlier fetch left an ETag or Last-Modified."""
+def fetch_stage(
+    url: str,
+    store: SnapshotStore,
+    client: httpx.Client,
+    *,
+    gate: HostGate | None = None,
+    robots: RobotsCache | None = None,
+) -> FetchResult:
+    """Fetch a URL, conditionally when an earlier fetch left an ETag or Last-Modified.
+
+    With a gate, the request waits for its host's turn; with robots, a URL robots.txt disallows
+    raises RobotsDisallowedError before any request for the page is made.
+    """
     normalize_url(url)  # a malformed URL fails here, before any network use
+    if robots is not None:
+        robots.check(url)
     memo = store.fetch_memo(url)
-    return fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
+    if gate is None:
+        return fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
+    with gate.request(url):
+        return fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
+
+
+def needs_extraction(fetched: FetchResult, store: SnapshotStore) -> bool:
+    """False for a 304 or a page byte-identical to the last fetch: an unchanged page costs no extraction."""
+    return not (fetched.not_modified or fetched.raw_sha256 == store.fetch_memo(fetched.url).raw_sha256)
 
 
 def extract_stage(fetched: FetchResult, store: SnapshotStore) -> Article | None:
     """The article of a fetched page, or None when the page is byte-identical to the last fetch."""
-    if fetched.not_modified or fetched.raw_sha256 == store.fetch_memo(fetched.url).raw_sha256:
+    if not needs_extraction(fetched, store):
         return None
-    return extract_article(fetched.html, fetched.final_url)
+    # The extractor echoes the URL it is given as the canonical URL of a page without one: it
+    # gets the URL with its credentials redacted, so they never reach a snapshot.
+    return extract_article(fetched.html, redact_url(fetched.final_url))
 
 
 def diff_stage(url: str, article: Article | None, store: SnapshotStore) -> Comparison:
-    """Compare an extracted article with the latest stored version of its URL."""
+    """Compare an extracted article with the latest stored version of its article's history.
+
+    UnhealthyPageError when the body collapsed against that (last good) version.
+    """
+    if article is not None:
+        settle_history(store, url, page_urls(url, article.canonical_url), utc_now())
     previous = store.latest(url)
-    previous_version = previous.version if previous else None
     if article is None:
-        return Comparison("unchanged", (), None, previous_version)
+        return Comparison("unchanged", (), None, previous.version if previous else None)
+    if previous is None:
+        return compare(None, article)
+    furniture = site_furniture(store, previous.host, previous.article, article)
+    return compare(previous, article, furniture=furniture, earlier=store.fingerprint_versions(url))
+
+
+def compare(
+    previous: Snapshot | None,
+    article: Article,
+    *,
+    furniture: frozenset[str] = frozenset(),
+    earlier: Mapping[str, int] | None = None,
+) -> Comparison:
+    """The comparison of an extracted article with a stored version (None: there is none yet).
+
+    `furniture`: line hashes the site repeats (left out of both sides); `earlier`: fingerprint ->
+    version of the stored versions, to tell a flip back to one of them (a revert) from news.
+    """
+    previous_version = previous.version if previous else None
+    # Stored and matched without the learned furniture, which changes as the site is learned.
     new_fingerprint = fingerprint(article)
     if previous is None:
         return Comparison("new", (), new_fingerprint, None)
+    check_collapse(previous.url, previous.article, article)
     # Recomputed from the stored article rather than read from the file: the comparison form
     # may have improved since that snapshot was written.
-    if fingerprint(previous.article) == new_fingerprint:
+    if same_content(previous.article, article, furniture):
         return Comparison("unchanged", (), None, previous_version)
-    changes = diff_articles(previous.article, article)
-    return Comparison("changed", changes, new_fingerprint, previous_version)
+    changes = diff_articles(previous.article, article, furniture)
+    if not changes:  # only the form changed (a date's precision, a paragraph break): no news
+        return Comparison("unchanged", (), None, previous_version)
+    reverts_to = (earlier or {}).get(new_fingerprint)
+    if reverts_to is not None and reverts_to != previous_version:
+        revert = ChangeItem(REVERT, f"version {previous_version}", f"version {reverts_to}")
+        return Comparison("changed", (revert,), new_fingerprint, previous_version, reverts_to, furniture)
+    return Comparison("changed", changes, new_fingerprint, previous_version, furniture=furniture)
 
 
 def store_stage(
@@ -70,18 +135,27 @@ def store_stage(
     fetched: FetchResult,
     article: Article | None,
     comparison: Comparison,
+    alerting: AlertPolicy | None = None,
 ) -> CheckResult:
-    """Write the new version when there is one, log the check, and return the public record."""
+    """Write the new version when there is one, log the check, and return the public record.
+
+    With `alerting`, a version that alerts is put in the outbox for its channels in the same
+    index transaction that records the version: both are stored, or neither.
+    """
     memo = FetchMemo(fetched.etag, fetched.last_modified, fetched.raw_sha256 if fetched.body else None)
     if fetched.not_modified:
         memo = FetchMemo(fetched.etag, fetched.last_modified, store.fetch_memo(url).raw_sha256)
+    # A page that answers again after a 404/410 is news whether or not its text changed.
+    restored = store.is_gone(url)
     if comparison.outcome == "unchanged" or article is None or comparison.fingerprint is None:
-        store.record_check(url, fetched.fetched_at, "unchanged", comparison.previous_version, memo=memo)
-        return CheckResult(url=url, outcome="unchanged", version=comparison.previous_version)
+        return _record_same_text(store, url, fetched, comparison.previous_version, memo, alerting)
+    history = store.history_key(url)
+    rows = store.versions(url)
     candidate = Snapshot(
         url=url,
-        key=article_key(url),
-        host=host_dir(url),
+        key=history,
+        # A joined history stays in the directory it started in.
+        host=rows[-1].path.split("/", 1)[0] if rows else host_dir(url),
         version=0,  # assigned by the store under its write lock
         fetched_at=fetched.fetched_at,
         article=article,
@@ -97,36 +171,117 @@ def store_stage(
         ),
         extractor=EXTRACTOR_INFO,
     )
-    written = store.write_snapshot(candidate, fetched.body)
-    store.record_check(url, fetched.fetched_at, comparison.outcome, written.version, memo=memo)
-    significant = comparison.outcome == "changed" and any(c.significant for c in comparison.changes)
+    with store.locked():
+        # Decide again under the store's write lock: since diff_stage looked, another run (a
+        # second process, or this content's version left unindexed by a killed run) may have
+        # stored a version. Same content as the latest now: nothing to write.
+        store.reconcile(url)
+        latest = store.latest(url)
+        if (latest.version if latest else None) != comparison.previous_version:
+            comparison = compare(
+                latest, article, furniture=comparison.furniture, earlier=store.fingerprint_versions(url)
+            )
+            if comparison.fingerprint is None:
+                return _record_same_text(store, url, fetched, comparison.previous_version, memo, alerting)
+        alerts = wants_alert(
+            "restored" if restored else comparison.outcome, comparison.changes, alerting or AlertPolicy()
+        )
+        written = store.write_snapshot(
+            candidate,
+            fetched.body,
+            on_version=_outbox_writer(store, alerting, comparison, restored) if alerts and alerting else None,
+        )
+    outcome = "restored" if restored else comparison.outcome
+    store.record_check(url, fetched.fetched_at, outcome, written.version, memo=memo)
+    significant = restored or (
+        comparison.outcome == "changed" and any(c.significant for c in comparison.changes)
+    )
     return CheckResult(
         url=url,
-        outcome=comparison.outcome,
+        outcome=outcome,
         version=written.version,
         significant=significant,
         changes=comparison.changes,
         snapshot=str(store.root / written.path) if written.path else None,
         title=article.title,
+        alert_id=alert_id(written.key, written.version, written.fingerprint) if alerts else None,
     )
 
 
-def record_failure(store: SnapshotStore, url: str, error: BaseException) -> CheckResult:
-    """Log a failed check: `gone` for a 404/410 of an article we hold versions of, else `error`."""
+def _record_same_text(
+    store: SnapshotStore,
+    url: str,
+    fetched: FetchResult,
+    version: int | None,
+    memo: FetchMemo,
+    alerting: AlertPolicy | None,
+) -> CheckResult:
+    """Log a check that stored nothing new: `unchanged`, or `restored` (alerted once) after a `gone`."""
+    with store.locked() as db:
+        spell_started = store.gone_since(url)
+        outcome: Outcome = "restored" if spell_started else "unchanged"
+        store.record_check(url, fetched.fetched_at, outcome, version, memo=memo)
+        identity = None
+        latest = store.latest(url) if spell_started and alerting and alerting.channel_ids else None
+        if spell_started and alerting is not None and latest is not None:
+            alert = status_alert("restored", latest, spell_started, fetched.fetched_at)
+            Outbox(store)
+            Outbox.enqueue(db, alert, alerting.channel_ids, fetched.fetched_at)
+            identity = alert.alert_id
+    return CheckResult(
+        url=url, outcome=outcome, version=version, significant=outcome == "restored", alert_id=identity
+    )
+
+
+def _outbox_writer(
+    store: SnapshotStore, alerting: AlertPolicy, comparison: Comparison, restored: bool = False
+) -> Callable[[sqlite3.Connection, Snapshot], None] | None:
+    """What write_snapshot runs inside its transaction to owe the version's alert to every channel."""
+    if not alerting.channel_ids:
+        return None
+    Outbox(store)  # makes sure the table exists before the version's transaction begins
+
+    def enqueue(db: sqlite3.Connection, written: Snapshot) -> None:
+        alert = version_alert(
+            written, comparison.changes, comparison.previous_version, "restored" if restored else "changed"
+        )
+        Outbox.enqueue(db, alert, alerting.channel_ids, written.fetched_at)
+
+    return enqueue
+
+
+def record_failure(
+    store: SnapshotStore, url: str, error: BaseException, alerting: AlertPolicy | None = None
+) -> CheckResult:
+    """Log a failed check: `gone` for a 404/410 of an article we hold versions of, else `error`.
+
+    The first `gone` of an unpublished spell alerts (with `alerting`), in the same index
+    transaction that records it: a repeat, a retry or a crash in between never alerts twice.
+    """
     message = one_line(error)
     checked_at = utc_now()
     try:
         versions = store.versions(url)
-        watch = store.watch(url)
     except ArticlewatchError:  # a malformed URL has no key: nothing to record it under
         return CheckResult(url=url, outcome="error", error=message)
     latest = versions[-1].version if versions else None
-    if isinstance(error, PageGoneError) and latest is not None:
-        first_time = watch is None or watch.last_outcome != "gone"
+    if not (isinstance(error, PageGoneError) and latest is not None):
+        store.record_check(url, checked_at, "error", latest, error=message)
+        return CheckResult(url=url, outcome="error", version=latest, error=message)
+    identity = None
+    with store.locked() as db:
+        first_time = not store.is_gone(url)
         store.record_check(url, checked_at, "gone", latest, error=message)
-        return CheckResult(url=url, outcome="gone", version=latest, significant=first_time, error=None)
-    store.record_check(url, checked_at, "error", latest, error=message)
-    return CheckResult(url=url, outcome="error", version=latest, error=message)
+        if first_time and alerting is not None and alerting.channel_ids:
+            snapshot = store.latest(url)
+            if snapshot is not None:
+                alert = status_alert("gone", snapshot, checked_at, checked_at)
+                Outbox(store)
+                Outbox.enqueue(db, alert, alerting.channel_ids, checked_at)
+                identity = alert.alert_id
+    return CheckResult(
+        url=url, outcome="gone", version=latest, significant=first_time, error=None, alert_id=identity
+    )
 
 
 def check_url(url: str, store: SnapshotStore, client: httpx.Client) -> CheckResult:
@@ -146,9 +301,10 @@ def check_urls(urls: Iterable[str], store: SnapshotStore, client: httpx.Client) 
 
 
 def select_urls(
-    store: SnapshotStore, urls: Iterable[str] | None, check_all: bool, every_seconds: float
+    store: SnapshotStore, urls: Iterable[str] | None, check_all: bool, policy: SchedulePolicy | None = None
 ) -> list[str]:
-    """The URLs a run checks: the given ones (added to the watchlist), else all or the due watches."""
+    """The URLs a run checks: the given ones (added to the watchlist), else all, else the due watches
+    (most overdue first, under `policy`, the adaptive schedule by default)."""
     if urls:
         selected = list(dict.fromkeys(urls))
         now = utc_now()
@@ -161,4 +317,5 @@ def select_urls(
     watches = store.watches()
     if check_all:
         return [watch.url for watch in watches]
-    return [watch.url for watch in due_watches(watches, parse_time(utc_now()), every_seconds)]
+    due = due_watches(watches, parse_time(utc_now()), policy or SchedulePolicy())
+    return [watch.url for watch in due]

@@ -29,7 +29,7 @@ import htmldate
 import lxml.html
 from lxml import etree
 
-__all__ = ["PageDates", "find_page_dates"]
+__all__ = ["PageDates", "find_page_dates", "is_date_words", "is_stamp_line", "mask_dates"]
 
 
 @dataclass(frozen=True)
@@ -296,6 +296,7 @@ _PUBLISHED_LABELS = (
     "mis en ligne",
     "créé",
     "veröffentlicht",
+    "publiziert",
     "erstellt",
     "erschienen",
     "publicado",
@@ -538,6 +539,46 @@ _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _LD_FIELD_RE = re.compile(r'"(datePublished|dateModified)"\s*:\s*"([^"]{6,40})"')
 
 
+# A stamp line is short: "Updated: 17:48 - 7/08/2018 Tuesday", "기사입력 :[ 2018-08-25 15:24 ]".
+_STAMP_LINE_MAX = 100
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# "... 11/19/2019 by Lars Brandle": a stamp with its byline is still a stamp line (the author
+# field reports the name). Names are capitalized words, so "by the river" is not one.
+_BYLINE_RE = re.compile(r"\b(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or)\s+(?:[A-Z][\w'.-]*\s*){1,4}")
+_CONNECTOR_KEYS = frozenset(_fold(c) for connector in _CONNECTORS for c in connector.split())
+
+
+def is_stamp_line(text: str) -> bool:
+    """Whether a short line states nothing but a date: a label, the date, a time, a zone, a weekday.
+
+    Such a line is the page's stamp, reported as the published or updated date; as body text it
+    would turn every stamp change into a paragraph edit. A byline may ride along ("by Jane Doe"),
+    and one unknown word is allowed, for labels in languages the vocabulary lacks ("기사입력").
+    """
+    if len(text) > _STAMP_LINE_MAX or not _DIGIT_RE.search(text):
+        return False
+    rest, dates = _DATE_RE.subn(" ", text)
+    if not dates:
+        return False
+    for pattern in (_LABEL_RE, _TIME_RE, _ZONE_RE, _WEEKDAY_RE, _BYLINE_RE):
+        rest = pattern.sub(" ", rest)
+    words = [w for w in _WORD_RE.findall(rest) if _fold(w) not in _CONNECTOR_KEYS]
+    return len(words) <= 1 and sum(len(w) for w in words) <= 12
+
+
+def is_date_words(text: str) -> bool:
+    """Whether a text is nothing but date vocabulary: stamp labels, month and weekday names."""
+    words = _WORD_RE.findall(_LABEL_RE.sub(" ", text))
+    return bool(_WORD_RE.search(text)) and all(
+        _fold(w) in _MONTH_BY_KEY or _fold(w) in _WEEKDAY_BY_KEY or _fold(w) in _CONNECTOR_KEYS for w in words
+    )
+
+
+def mask_dates(text: str) -> str:
+    """The text with every date and time of day replaced by a placeholder."""
+    return _TIME_RE.sub("<time>", _DATE_RE.sub("<date>", text))
+
+
 # --- parsing one date expression --------------------------------------------------------
 
 
@@ -709,6 +750,10 @@ def _before(a: _Stamp, b: _Stamp) -> bool:
     if (a.when.tzinfo is None) != (b.when.tzinfo is None):
         return a.when.replace(tzinfo=None) < b.when.replace(tzinfo=None)
     return a.when < b.when
+
+
+def _floor_minute(stamp: _Stamp) -> _Stamp:
+    return _Stamp(stamp.when.replace(second=0, microsecond=0), stamp.has_time)
 
 
 def _refines(other: _Stamp, best: _Stamp) -> bool:
@@ -1144,5 +1189,8 @@ def find_page_dates(
         if later is not None and _before(published, later):
             updated = later
     if updated is not None and published is not None and _before(updated, published):
-        updated = None
+        # a stamp to the minute ("Updated 1:39 am") is not earlier than 01:39:53 it rounds down
+        same_minute = updated.has_time and not _before(updated, _floor_minute(published))
+        if not same_minute:
+            updated = None
     return PageDates(_format(published), _format(updated))

@@ -7,7 +7,11 @@ Layout under the store root:
 
 The JSON file is the commit point of a version: it is renamed into place only after the raw
 HTML beside it is complete, and the index row follows. A crash in between leaves a file the
-index does not know yet; `reconcile` (run before every write and by `rebuild_index`) adds it.
+index does not know yet; `reconcile` (run before every write and by `rebuild_index`) adds it,
+and removes what an interrupted write left unfinished (a temporary file, a raw HTML file whose
+JSON never landed). Writers hold SQLite's write lock (BEGIN IMMEDIATE) while they touch an
+article's files, so threads and processes never interleave their writes; `locked()` extends
+that lock over a read-decide-write sequence. verify.py checks a store and repairs it.
 """
 
 from __future__ import annotations
@@ -15,23 +19,31 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .boilerplate import line_hashes
 from .errors import StoreError
-from .models import Article, HttpInfo, Snapshot, Watch
+from .failpoints import failpoint
+from .models import Article, HttpInfo, Snapshot, Source, Watch
+from .redact import redact_url
 from .schemas import SNAPSHOT_SCHEMA_VERSION, validate
 from .urls import article_key, host_dir
 
 INDEX_FILE = "index.sqlite3"
+# `verify --repair` moves bad files here (same relative path); never read as part of the store.
+QUARANTINE_DIR = "quarantine"
+_ARTICLE_KEY = re.compile(r"[0-9a-f]{16}")
 _INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS watches (
     key TEXT PRIMARY KEY,
@@ -42,7 +54,8 @@ CREATE TABLE IF NOT EXISTS watches (
     last_outcome TEXT,
     etag TEXT,
     last_modified TEXT,
-    raw_sha256 TEXT
+    raw_sha256 TEXT,
+    every_seconds REAL
 );
 CREATE TABLE IF NOT EXISTS versions (
     key TEXT NOT NULL,
@@ -53,6 +66,8 @@ CREATE TABLE IF NOT EXISTS versions (
     fingerprint TEXT NOT NULL,
     raw_sha256 TEXT NOT NULL,
     title TEXT,
+    published TEXT,
+    updated TEXT,
     PRIMARY KEY (key, version)
 );
 CREATE TABLE IF NOT EXISTS checks (
@@ -65,7 +80,56 @@ CREATE TABLE IF NOT EXISTS checks (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS checks_by_key ON checks (key, checked_at);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY,       -- article_key of a URL that continues another history
+    history TEXT NOT NULL,        -- the key whose directory holds that history
+    url TEXT NOT NULL,
+    joined_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sources (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    every_seconds REAL NOT NULL,
+    match TEXT,
+    feed_url TEXT,
+    last_checked TEXT,
+    last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS discoveries (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+-- Per-host line statistics (articlewatch.boilerplate): the lines of each article ever stored,
+-- and per host how many articles each line was seen in. Rebuilt by rebuild_index.
+CREATE TABLE IF NOT EXISTS article_lines (
+    key TEXT NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (key, line)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS host_lines (
+    host TEXT NOT NULL,
+    line TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    PRIMARY KEY (host, line)
+) WITHOUT ROWID;
 """
+
+
+_SQL_BATCH = 500  # host parameters per query, well under SQLite's limit
+# Columns added after the first release: (table -> column -> type), added to older indexes on open.
+_ADDED_COLUMNS = {
+    "watches": {"every_seconds": "REAL"},
+    "versions": {"published": "TEXT", "updated": "TEXT"},
+}
+# For the schedule: when the article last changed, and the dates its latest version gives.
+_HISTORY_KEY = "COALESCE((SELECT a.history FROM aliases a WHERE a.alias = w.key), w.key)"
+_LAST_CHANGED = f"(SELECT MAX(v.fetched_at) FROM versions v WHERE v.key = {_HISTORY_KEY} AND v.version > 1)"
+_LATEST_VERSION_FIELD = (
+    "(SELECT v.{field} FROM versions v WHERE v.key = " + _HISTORY_KEY + " ORDER BY v.version DESC LIMIT 1)"
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +171,7 @@ class SnapshotStore:
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot create store directory ({exc.strerror})") from exc
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of _transaction on this connection (under self._lock)
         try:
             self._db = sqlite3.connect(
                 self.root / INDEX_FILE, timeout=30.0, check_same_thread=False, isolation_level=None
@@ -114,8 +179,19 @@ class SnapshotStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_INDEX_SCHEMA)
+            self._add_missing_columns()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.root / INDEX_FILE}: unusable index ({exc}); run rebuild") from exc
+            raise StoreError(
+                f"{self.root / INDEX_FILE}: unusable index ({exc}); run `articlewatch verify --repair`"
+            ) from exc
+
+    def _add_missing_columns(self) -> None:
+        # An index written by an older articlewatch lacks the newer columns; `reindex` fills them.
+        for table, columns in _ADDED_COLUMNS.items():
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         """Close the index connection."""
@@ -130,15 +206,49 @@ class SnapshotStore:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes SQLite's write lock up front, so two processes that both
-        # want to write version N+1 are serialized instead of both reading N.
+        # want to write version N+1 are serialized instead of both reading N. A transaction
+        # opened inside another (a write inside `locked()`) is a savepoint of the outer one.
         with self._lock:
+            if self._depth:
+                savepoint = f"nested_{self._depth}"
+                self._db.execute(f"SAVEPOINT {savepoint}")
+                self._depth += 1
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute(f"ROLLBACK TO {savepoint}")
+                    raise
+                finally:
+                    self._depth -= 1
+                    self._db.execute(f"RELEASE {savepoint}")
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
             self._db.execute("COMMIT")
+            failpoint("index.commit")
+
+    def locked(self) -> AbstractContextManager[sqlite3.Connection]:
+        """Hold the index's write lock (against other threads and processes) across a read-decide-write
+        sequence; the store's writes inside it commit together when it ends."""
+        return self._transaction()
+
+    def reconcile(self, url: str) -> None:
+        """Index the version files of a URL's history that an interrupted run left unindexed."""
+        key = self.history_key(url)
+        with self._transaction() as db:
+            for directory in sorted(self.root.glob(f"*/{key}")):
+                self._reconcile_directory(db, directory)
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction on the index, for tables kept beside it (the alert outbox)."""
+        return self._transaction()
 
     # -- watchlist -------------------------------------------------------------------------
 
@@ -153,6 +263,13 @@ class SnapshotStore:
         watch = self.watch(url)
         assert watch is not None
         return watch
+
+    def set_check_interval(self, url: str, every_seconds: float | None) -> None:
+        """Give a watch its own check interval in seconds, or None to follow the adaptive schedule."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE watches SET every_seconds = ? WHERE key = ?", (every_seconds, article_key(url))
+            )
 
     def remove_watch(self, url: str) -> bool:
         """Stop watching a URL; its snapshots stay. True when it was watched."""
@@ -172,7 +289,10 @@ class SnapshotStore:
     def _select_watches(self, where: str, args: tuple[Any, ...]) -> list[Watch]:
         query = (
             "SELECT w.url, w.key, w.host, w.added_at, w.last_checked, w.last_outcome, "
-            "(SELECT COUNT(*) FROM versions v WHERE v.key = w.key) "
+            "(SELECT COUNT(*) FROM versions v WHERE v.key = "
+            "COALESCE((SELECT a.history FROM aliases a WHERE a.alias = w.key), w.key)), "
+            f"w.every_seconds, {_LAST_CHANGED}, {_LATEST_VERSION_FIELD.format(field='published')}, "
+            f"{_LATEST_VERSION_FIELD.format(field='updated')} "
             f"FROM watches w {where} ORDER BY w.added_at, w.url"
         )
         with self._lock:
@@ -187,6 +307,101 @@ class SnapshotStore:
                 (article_key(url),),
             ).fetchone()
         return FetchMemo(*row) if row else FetchMemo(None, None, None)
+
+    # -- article identity ------------------------------------------------------------------
+
+    def history_key(self, url: str) -> str:
+        """The key of the history a URL belongs to: its own, unless it was joined to another."""
+        key = article_key(url)
+        with self._lock:
+            row = self._db.execute("SELECT history FROM aliases WHERE alias = ?", (key,)).fetchone()
+        return str(row[0]) if row else key
+
+    def join_history(self, url: str, history_key: str, joined_at: str) -> None:
+        """Record that a URL continues the history `history_key` (a redirect, canonical link or new slug)."""
+        key = article_key(url)
+        if key == history_key:
+            return
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO aliases (alias, history, url, joined_at) VALUES (?, ?, ?, ?)",
+                (key, history_key, url, joined_at),
+            )
+
+    def has_versions(self, history_key: str) -> bool:
+        """Whether any version is stored under a history key."""
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM versions WHERE key = ? LIMIT 1", (history_key,)).fetchone()
+        return row is not None
+
+    # -- sources and discoveries -----------------------------------------------------------
+
+    def add_source(self, source: Source) -> None:
+        """Follow a source (replacing its settings when it is followed already)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO sources (url, kind, added_at, every_seconds, match, feed_url) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, "
+                "every_seconds = excluded.every_seconds, match = excluded.match, "
+                "feed_url = excluded.feed_url",
+                (
+                    source.url,
+                    source.kind,
+                    source.added_at,
+                    source.every_seconds,
+                    source.match,
+                    source.feed_url,
+                ),
+            )
+
+    def remove_source(self, url: str) -> bool:
+        """Stop following a source; the articles found through it stay watched. True when it was followed."""
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM sources WHERE url = ?", (url,))
+        return cursor.rowcount > 0
+
+    def sources(self) -> list[Source]:
+        """Every followed source, in the order they were added."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.url, s.kind, s.added_at, s.every_seconds, s.match, s.feed_url, s.last_checked, "
+                "s.last_error, (SELECT COUNT(*) FROM discoveries d WHERE d.source = s.url) "
+                "FROM sources s ORDER BY s.added_at, s.url"
+            ).fetchall()
+        return [Source(*row) for row in rows]
+
+    def record_source_check(self, url: str, checked_at: str, error: str | None) -> None:
+        """Note when a source was read and whether that failed."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sources SET last_checked = ?, last_error = ? WHERE url = ?", (checked_at, error, url)
+            )
+
+    def record_discovery(self, url: str, source_url: str, seen_at: str) -> bool:
+        """Watch a URL found in a source, once: False when it (or an article it joins) is tracked already."""
+        key = article_key(url)
+        with self._transaction() as db:
+            joined = db.execute("SELECT 1 FROM aliases WHERE alias = ?", (key,)).fetchone()
+            known = db.execute("SELECT 1 FROM watches WHERE key = ?", (key,)).fetchone()
+            if joined or known:
+                return False
+            db.execute(
+                "INSERT INTO watches (key, url, host, added_at) VALUES (?, ?, ?, ?)",
+                (key, url, host_dir(url), seen_at),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO discoveries (key, url, source, first_seen) VALUES (?, ?, ?, ?)",
+                (key, url, source_url, seen_at),
+            )
+        return True
+
+    def discovery(self, url: str) -> tuple[str, str] | None:
+        """(first_seen, source URL) of a discovered article, or None when it was added by hand."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT first_seen, source FROM discoveries WHERE key = ?", (article_key(url),)
+            ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -217,6 +432,25 @@ class SnapshotStore:
                     (memo.etag, memo.last_modified, memo.raw_sha256, key),
                 )
 
+    def is_gone(self, url: str) -> bool:
+        """Whether the last check that reached the page found it gone (errors in between do not count)."""
+        return self.gone_since(url) is not None
+
+    def gone_since(self, url: str) -> str | None:
+        """When the page was first found gone in its current unpublished spell, or None if it is not gone."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT outcome, checked_at FROM checks WHERE key = ? AND outcome != 'error' "
+                "ORDER BY id DESC LIMIT 200",
+                (article_key(url),),
+            ).fetchall()
+        since = None
+        for outcome, checked_at in rows:
+            if outcome != "gone":
+                break
+            since = str(checked_at)
+        return since
+
     def checks(self, url: str, limit: int = 50) -> list[CheckRow]:
         """The most recent checks of a URL, newest first."""
         with self._lock:
@@ -234,9 +468,36 @@ class SnapshotStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT version, fetched_at, path, title FROM versions WHERE key = ? ORDER BY version",
-                (article_key(url),),
+                (self.history_key(url),),
             ).fetchall()
         return [VersionRow(*row) for row in rows]
+
+    def changed_since(self, since: str) -> list[tuple[str, list[VersionRow]]]:
+        """Articles with a version 2+ fetched at or after `since`: each one's URL and all its versions."""
+        with self._lock:
+            keys = self._db.execute(
+                "SELECT key, MAX(fetched_at) AS last FROM versions WHERE version > 1 AND fetched_at >= ? "
+                "GROUP BY key ORDER BY last DESC",
+                (since,),
+            ).fetchall()
+            articles = []
+            for key, _ in keys:
+                rows = self._db.execute(
+                    "SELECT version, fetched_at, path, title, url FROM versions WHERE key = ? "
+                    "ORDER BY version",
+                    (key,),
+                ).fetchall()
+                articles.append((str(rows[-1][4]), [VersionRow(*row[:4]) for row in rows]))
+        return articles
+
+    def fingerprint_versions(self, url: str) -> dict[str, int]:
+        """Fingerprint -> the first version that had it, for every stored version of a URL."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT fingerprint, MIN(version) FROM versions WHERE key = ? GROUP BY fingerprint",
+                (self.history_key(url),),
+            ).fetchall()
+        return {str(row[0]): int(row[1]) for row in rows}
 
     def latest(self, url: str) -> Snapshot | None:
         """The newest stored version of a URL, or None before its first."""
@@ -260,8 +521,17 @@ class SnapshotStore:
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise StoreError(f"{path}: unreadable raw HTML ({exc})") from exc
 
-    def write_snapshot(self, candidate: Snapshot, raw_html: bytes) -> Snapshot:
-        """Store a new version (its number assigned here) atomically and index it; return it with path."""
+    def write_snapshot(
+        self,
+        candidate: Snapshot,
+        raw_html: bytes,
+        on_version: Callable[[sqlite3.Connection, Snapshot], None] | None = None,
+    ) -> Snapshot:
+        """Store a new version (its number assigned here) atomically and index it; return it with path.
+
+        `on_version` runs inside the transaction that indexes the version, before the files are
+        written: what it records (the outbox's alert) commits together with the version or not at all.
+        """
         directory = self.root / candidate.host / candidate.key
         with self._transaction() as db:
             self._reconcile_directory(db, directory)
@@ -277,9 +547,13 @@ class SnapshotStore:
             )
             document = snapshot_to_dict(snapshot, raw_file=self._raw_path(json_path).name)
             validate("snapshot", document, str(json_path))
+            if on_version is not None:
+                on_version(db, snapshot)
             directory.mkdir(parents=True, exist_ok=True)
             _atomic_write(self._raw_path(json_path), gzip.compress(raw_html, compresslevel=6, mtime=0))
+            failpoint("snapshot.raw")
             _atomic_write(json_path, _dump(document))
+            failpoint("snapshot.json")
             self._index_version(db, snapshot)
         return snapshot
 
@@ -287,16 +561,39 @@ class SnapshotStore:
         """Read and validate one snapshot file; StoreError naming the file when it is bad."""
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise StoreError(f"{path}: unreadable snapshot ({type(exc).__name__}: {exc})") from exc
+        written_by = document.get("schema_version") if isinstance(document, dict) else None
+        if isinstance(written_by, int) and written_by > SNAPSHOT_SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: written by a newer articlewatch (snapshot schema_version {written_by}; "
+                f"this one reads up to {SNAPSHOT_SCHEMA_VERSION}): upgrade articlewatch"
+            )
         validate("snapshot", document, str(path))
         return snapshot_from_dict(document, str(path.relative_to(self.root)))
+
+    def common_lines(self, host: str, lines: AbstractSet[str], min_pages: int) -> frozenset[str]:
+        """Those of the line hashes that the host's articles share: seen in min_pages articles or more."""
+        wanted = sorted(lines)
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(wanted), _SQL_BATCH):
+                batch = wanted[start : start + _SQL_BATCH]
+                rows = self._db.execute(
+                    f"SELECT line FROM host_lines WHERE host = ? AND pages >= ? "
+                    f"AND line IN ({','.join('?' * len(batch))})",
+                    (host, min_pages, *batch),
+                ).fetchall()
+                found.update(row[0] for row in rows)
+        return frozenset(found)
 
     def rebuild_index(self) -> int:
         """Re-index every snapshot file under the root (watches included); return how many versions."""
         with self._transaction() as db:
             db.execute("DELETE FROM versions")
-            for directory in sorted(p for p in self.root.glob("*/*") if p.is_dir()):
+            db.execute("DELETE FROM article_lines")
+            db.execute("DELETE FROM host_lines")
+            for directory in article_directories(self.root):
                 self._reconcile_directory(db, directory, add_watches=True)
             count = db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
         return int(count)
@@ -304,9 +601,12 @@ class SnapshotStore:
     def _reconcile_directory(
         self, db: sqlite3.Connection, directory: Path, add_watches: bool = False
     ) -> None:
-        # Files a crashed run wrote but never indexed become versions now.
+        # Files a crashed run wrote but never indexed become versions now; what it left
+        # unfinished goes. Safe only under the write lock: no other writer is mid-write here.
         if not directory.is_dir():
             return
+        for leftover in unfinished_files(directory):
+            leftover.unlink(missing_ok=True)
         known = {
             row[0]
             for row in db.execute("SELECT path FROM versions WHERE key = ?", (directory.name,)).fetchall()
@@ -327,8 +627,8 @@ class SnapshotStore:
     def _index_version(db: sqlite3.Connection, snapshot: Snapshot) -> None:
         db.execute(
             "INSERT OR REPLACE INTO versions "
-            "(key, version, url, path, fetched_at, fingerprint, raw_sha256, title) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "(key, version, url, path, fetched_at, fingerprint, raw_sha256, title, published, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 snapshot.key,
                 snapshot.version,
@@ -338,8 +638,21 @@ class SnapshotStore:
                 snapshot.fingerprint,
                 snapshot.raw_sha256,
                 snapshot.article.title,
+                snapshot.article.published,
+                snapshot.article.updated,
             ),
         )
+        # Each article counts once per line for its host, however many versions repeat the line.
+        for line in line_hashes(snapshot.article):
+            added = db.execute(
+                "INSERT OR IGNORE INTO article_lines (key, line) VALUES (?, ?)", (snapshot.key, line)
+            ).rowcount
+            if added:
+                db.execute(
+                    "INSERT INTO host_lines (host, line, pages) VALUES (?, ?, 1) "
+                    "ON CONFLICT(host, line) DO UPDATE SET pages = pages + 1",
+                    (snapshot.host, line),
+                )
 
     @staticmethod
     def _raw_path(json_path: Path) -> Path:
@@ -350,14 +663,14 @@ def snapshot_to_dict(snapshot: Snapshot, raw_file: str) -> dict[str, Any]:
     """The JSON document of a snapshot (schema version 1)."""
     return {
         "schema_version": SNAPSHOT_SCHEMA_VERSION,
-        "url": snapshot.url,
+        "url": redact_url(snapshot.url),
         "key": snapshot.key,
         "host": snapshot.host,
         "version": snapshot.version,
         "fetched_at": snapshot.fetched_at,
         "http": {
             "status": snapshot.http.status,
-            "final_url": snapshot.http.final_url,
+            "final_url": redact_url(snapshot.http.final_url),
             "content_type": snapshot.http.content_type,
             "etag": snapshot.http.etag,
             "last_modified": snapshot.http.last_modified,
@@ -394,6 +707,26 @@ def snapshot_from_dict(document: dict[str, Any], path: str | None = None) -> Sna
     )
 
 
+def article_directories(root: Path) -> list[Path]:
+    """Every <host>/<article-key> directory of a store, quarantine excluded."""
+    return sorted(
+        path
+        for path in root.glob("*/*")
+        if path.parent.name != QUARANTINE_DIR and _ARTICLE_KEY.fullmatch(path.name) and path.is_dir()
+    )
+
+
+def unfinished_files(directory: Path) -> list[Path]:
+    """What interrupted writes left in an article directory: temporary files, raw HTML without its JSON."""
+    temporary = [path for path in directory.glob(".*.tmp") if path.is_file()]
+    orphans = [
+        path
+        for path in directory.glob("*.html.gz")
+        if not path.with_name(path.name[: -len(".html.gz")] + ".json").exists()
+    ]
+    return sorted(temporary + orphans)
+
+
 def _file_stamp(fetched_at: str) -> str:
     moment = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
     return moment.strftime("%Y%m%dT%H%M%S.%fZ")
@@ -420,6 +753,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        failpoint("snapshot.temp")
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

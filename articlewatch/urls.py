@@ -1,4 +1,12 @@
-"""URL checks and the stable keys that name an article in the store."""
+"""URL checks, the identity of an article's URL, and the stable keys that name it in the store.
+
+Two levels:
+- `normalize_url` validates and tidies a URL for fetching: scheme and host lower-cased,
+  fragment dropped. The page is fetched at exactly this URL.
+- `identity_url` is what makes two URLs the same article: tracking parameters (utm_*, fbclid,
+  gclid, ...) removed by courlan, AMP variants (`/amp/`, `.amp.html`, `?amp=1`, `amp.` hosts)
+  mapped to the plain page, and a trailing slash dropped. `article_key` hashes it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,13 @@ import hashlib
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+import courlan
+
 from .errors import FetchError
 
 _UNSAFE_HOST_CHARS = re.compile(r"[^a-z0-9.\-]")
+_AMP_PATH_SEGMENT = re.compile(r"/amp(?=/|$)", re.IGNORECASE)
+_AMP_SUFFIX = re.compile(r"[./]amp(\.html?)?$", re.IGNORECASE)
 
 
 def normalize_url(url: str) -> str:
@@ -21,8 +33,8 @@ def normalize_url(url: str) -> str:
         raise FetchError(f"{url}: malformed URL ({exc})") from exc
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchError(f"{url}: not an http(s) URL")
-    if not parts.hostname:
-        raise FetchError(f"{url}: malformed URL (no host)")
+    if not parts.hostname or any(c.isspace() for c in text):
+        raise FetchError(f"{url}: malformed URL (no host)" if not parts.hostname else f"{url}: malformed URL")
     netloc = parts.hostname.lower()
     if ":" in netloc:  # IPv6 literal
         netloc = f"[{netloc}]"
@@ -31,14 +43,30 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
+def identity_url(url: str) -> str:
+    """The URL that names the article: tracking parameters and AMP variants removed."""
+    normalized = normalize_url(url)
+    try:
+        cleaned = courlan.normalize_url(normalized, strict=True)
+    except (ValueError, AttributeError):  # courlan gives up on exotic URLs: keep ours
+        cleaned = normalized
+    parts = urlsplit(cleaned)
+    host = parts.netloc[4:] if parts.netloc.startswith("amp.") else parts.netloc
+    path = _AMP_PATH_SEGMENT.sub("", parts.path)
+    path = _AMP_SUFFIX.sub(lambda m: m.group(1) or "", path)
+    # "/story" and "/story/" are one article on every news site worth watching.
+    path = path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme, host, path, parts.query, ""))
+
+
 def article_key(url: str) -> str:
-    """A short hash of the normalized URL: store paths never contain raw URL text."""
-    return hashlib.sha256(normalize_url(url).encode("utf-8")).hexdigest()[:16]
+    """A short hash of the identity URL: store paths never contain raw URL text."""
+    return hashlib.sha256(identity_url(url).encode("utf-8")).hexdigest()[:16]
 
 
 def host_dir(url: str) -> str:
     """The host part of the store path: the hostname (and port) reduced to safe characters."""
-    parts = urlsplit(normalize_url(url))
+    parts = urlsplit(identity_url(url))
     host = (parts.hostname or "unknown").lower()
     if parts.port is not None:
         host = f"{host}_{parts.port}"

@@ -1,34 +1,80 @@
-"""Serve the scheduled deployments in-process: the same schedules prefect.yaml declares."""
+"""Serve the scheduled deployments in-process: the same three schedules prefect.yaml declares.
+
+prefect.yaml is for workers (`prefect deploy --all`); this table is for `articlewatch serve`.
+tests/flows/test_prefect_yaml.py fails when the two disagree.
+"""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
-from prefect import serve
+from prefect import Flow, serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 
 from flows.check import check_articles
+from flows.digest import daily_digest
+from flows.discover import discover_articles
 
-CHECK_EVERY = timedelta(minutes=15)
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One scheduled deployment: its flow, name, and an interval or a cron line (UTC)."""
+
+    name: str
+    flow: Flow[Any, Any]
+    description: str
+    interval: timedelta | None = None
+    cron: str | None = None
+    # Overlapping runs: a new check or discovery run is dropped while one is running (the next
+    # picks up what is due); a digest waits for the one before.
+    collision_strategy: ConcurrencyLimitStrategy = ConcurrencyLimitStrategy.CANCEL_NEW
+
+
+SCHEDULED = (
+    Scheduled(
+        "check-due-articles",
+        check_articles,
+        "Check every watched article that is due (adaptive schedule), most overdue first.",
+        interval=timedelta(minutes=5),
+    ),
+    Scheduled(
+        "discover-articles",
+        discover_articles,
+        "Read the followed feeds, sitemaps and section pages that are due; watch new articles.",
+        interval=timedelta(hours=1),
+    ),
+    Scheduled(
+        "daily-digest",
+        daily_digest,
+        "Write the day's HTML report into the store and send pending alerts as one digest.",
+        cron="0 7 * * *",
+        collision_strategy=ConcurrencyLimitStrategy.ENQUEUE,
+    ),
+)
+
+
+def runner_deployments(store: str) -> list[RunnerDeployment]:
+    """The scheduled deployments, each run with this store."""
+    deployments = []
+    for scheduled in SCHEDULED:
+        # to_deployment is sync/async dispatched; called from sync code it returns the deployment.
+        deployment = scheduled.flow.to_deployment(
+            name=scheduled.name,
+            interval=scheduled.interval,
+            cron=scheduled.cron,
+            parameters={"store": store},
+            description=scheduled.description,
+            concurrency_limit=ConcurrencyLimitConfig(
+                limit=1, collision_strategy=scheduled.collision_strategy
+            ),
+        )
+        deployments.append(cast(RunnerDeployment, deployment))
+    return deployments
 
 
 def serve_deployments(store: str) -> None:
-    """Run check-due-articles every 15 minutes until interrupted (schedules need a Prefect server)."""
-    if not os.environ.get("PREFECT_API_URL"):
-        print(
-            "warning: PREFECT_API_URL is not set: the ephemeral Prefect server does not run schedules. "
-            "Start one with `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api."
-        )
-    # to_deployment is sync/async dispatched; called from sync code it returns the deployment.
-    deployment = cast(
-        RunnerDeployment,
-        check_articles.to_deployment(
-            name="check-due-articles",
-            interval=CHECK_EVERY,
-            parameters={"store": store},
-            description="Check every watched article that is due.",
-        ),
-    )
-    serve(deployment)
+    """Run the three schedules until interrupted (the Prefect server must be a real one)."""
+    serve(*runner_deployments(store))

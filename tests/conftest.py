@@ -14,6 +14,9 @@ from articlewatch.prefect_env import configure_prefect_environment
 from articlewatch.store import SnapshotStore
 
 configure_prefect_environment()
+# Tests fetch from their own loopback servers: no 1 s pause per host between requests, except
+# where politeness itself is tested (those tests set their own delays).
+os.environ.setdefault("ARTICLEWATCH_HOST_DELAY", "0")
 # The user's Prefect home stays untouched by tests.
 os.environ.setdefault(
     "PREFECT_HOME", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "prefect")

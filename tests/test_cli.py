@@ -26,7 +26,10 @@ def cli(store_dir: Path, *args: str) -> tuple[int, str]:
 
 
 def test_every_command_has_help() -> None:
-    for command in ("add", "remove", "list", "check", "history", "diff", "reindex", "demo", "serve"):
+    commands = (
+        "add", "remove", "list", "check", "history", "diff", "report", "reindex", "verify", "demo", "serve",
+    )
+    for command in commands:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
 

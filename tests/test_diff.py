@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from articlewatch.diff import align_paragraphs, diff_articles, fingerprint, word_diff
+from articlewatch.diff import align_paragraphs, diff_articles, fingerprint, same_moment, word_diff
 from articlewatch.models import Article
+from articlewatch.normalize import comparison_key, line_hash
 
 BODY = (
     "The White House on Thursday said President Donald Trump would not accept the offer.",
@@ -100,3 +101,47 @@ def test_word_diff_marks_only_the_changed_words() -> None:
     assert ("insert", "on Friday") in runs
     rebuilt = "".join(text for op, text in runs if op != "delete")
     assert rebuilt == "13 Russians were indicted on Friday"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("2019-11-18T21:38:02+00:00", "2019-11-18T21:38", True),
+        ("2019-11-18T21:38+00:00", "2019-11-18T21:38:00", True),
+        ("2019-11-18", "2019-11-18T21:38+00:00", True),
+        ("2019-11-18T21:38+00:00", "2019-11-18T22:38+01:00", True),
+        ("2019-11-18T21:38+00:00", "2019-11-18T21:39+00:00", False),
+        ("2019-11-18", "2019-11-19", False),
+        (None, "2019-11-19", False),
+    ],
+)
+def test_dates_compare_as_moments(a: str | None, b: str | None, same: bool) -> None:
+    assert same_moment(a, b) is same
+    old, new = Article(title="T", updated=a, paragraphs=BODY), Article(title="T", updated=b, paragraphs=BODY)
+    assert [i.kind for i in diff_articles(old, new)] == ([] if same else ["updated"])
+
+
+def test_a_dateline_moving_with_the_date_is_reported_once() -> None:
+    def dated(day: int) -> tuple[str, ...]:
+        return (f"Posted October {day}, 2018 — {BODY[0]}", *BODY[1:])
+
+    old = Article(title="T", published="2018-10-09", paragraphs=dated(9))
+    new = Article(title="T", published="2018-10-08", paragraphs=dated(8))
+    assert [i.kind for i in diff_articles(old, new)] == ["published"]
+
+
+def test_a_headline_edit_carries_notes() -> None:
+    old = Article(title="Council approves 12 million dollar park", paragraphs=BODY)
+    new = Article(title="Council approves 14 million dollar park", paragraphs=BODY)
+    [item] = diff_articles(old, new)
+    assert (item.kind, item.notes) == ("title", ("number",))
+
+
+def test_site_furniture_lines_are_left_out_of_both_sides() -> None:
+    promo = "Get our morning briefing in your inbox every weekday."
+    old = Article(title="T", paragraphs=(*BODY, promo))
+    new = Article(title="T", paragraphs=BODY)
+    furniture = frozenset({line_hash(comparison_key(promo))})
+    assert fingerprint(old, furniture) == fingerprint(new, furniture) != fingerprint(old)
+    assert diff_articles(old, new, furniture) == ()
+    assert [i.kind for i in diff_articles(old, new)] == ["paragraph_removed"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import htmldate
 import pytest
 import trafilatura
+from article_pages import BODY, TITLE, article_page
 
 from articlewatch.demo.articles import DemoArticle, later_versions
 from articlewatch.demo.pages import render_page
@@ -69,3 +70,37 @@ def test_metadata_fields(seeds: dict[str, DemoArticle]) -> None:
 def test_page_without_article_is_an_extraction_error(html: str) -> None:
     with pytest.raises(ExtractionError, match="http://x.example/a"):
         extract_article(html, "http://x.example/a")
+
+
+def _page(above: str = "", below: str = "", title: str = TITLE) -> str:
+    return article_page(BODY, above=above, below=below, title=title)
+
+
+def test_the_heading_of_a_dropped_link_block_is_not_text() -> None:
+    links = "".join(f"<li><a href='/story/{n}'>Other story number {n} of the day</a></li>" for n in range(5))
+    article = extract_article(_page(below=f"<h3>Around the site</h3><ul>{links}</ul>"), "http://x.example/a")
+    assert article.paragraphs == BODY
+
+
+def test_menu_labels_stacked_above_the_text_are_not_text() -> None:
+    above = "<h2>Sections</h2><h2>Local news</h2><h4>Top stories</h4>"
+    assert extract_article(_page(above=above), "http://x.example/a").paragraphs == BODY
+
+
+def test_the_headline_repeated_in_the_body_is_the_title_only() -> None:
+    above = f"<h2>{TITLE}</h2>"
+    article = extract_article(_page(above=above, title=TITLE + " - The Riverside Times"), "http://x.example/a")
+    assert article.paragraphs == BODY
+
+
+def test_reader_comments_are_never_article_text() -> None:
+    comments = (
+        "<section id='comments' class='comments-area'><h3>2 Comments</h3>"
+        "<div class='comment'><p class='comment-author'>Leyla</p>"
+        "<p>The real question is what was agreed behind closed doors.</p></div>"
+        "<div class='comment'><p class='comment-author'>Bob</p>"
+        "<p>Great news for the kids in our street!</p></div>"
+        "</section>"
+    )
+    article = extract_article(_page(below=comments), "http://x.example/a")
+    assert article.paragraphs == BODY

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from articlewatch.normalize import clean_paragraphs, comparison_key, is_boilerplate
+from articlewatch.normalize import (
+    clean_paragraphs,
+    comparable_paragraphs,
+    comparison_key,
+    is_boilerplate,
+    line_hash,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +64,41 @@ def test_volatile_tokens_compare_equal(a: str, b: str) -> None:
 
 def test_numbers_in_text_still_differ() -> None:
     assert comparison_key("The vote was 98-0.") != comparison_key("The vote was 97-1.")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("vor 3 Stunden", "vor 5 Stunden"),
+        ("il y a 2 heures", "il y a 3 heures"),
+        ("hace 2 días", "hace 3 días"),
+        ("3 saat önce", "4 saat önce"),
+        ("12 Kommentare", "15 Kommentare"),
+        ("- A list item", "A list item"),
+    ],
+)
+def test_volatile_tokens_in_other_languages_and_list_bullets(a: str, b: str) -> None:
+    assert comparison_key(a) == comparison_key(b)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Recommended for you",
+        "Story continues below advertisement",
+        "More from Reuters",
+        "Tags:",
+        "We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.",
+    ],
+)
+def test_furniture_wording(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+def test_comparable_paragraphs_leave_out_stamps_counters_and_site_furniture() -> None:
+    text = "The council voted 7-2 on Tuesday to approve the park."
+    promo = "Get our morning briefing in your inbox."
+    lines = [text, "Updated: 20 November 2019 10:15", "12 comments", "Recommended for you", promo]
+    assert [key for _, key in comparable_paragraphs(lines)] == [text, promo]
+    furniture = frozenset({line_hash(comparison_key(promo))})
+    assert comparable_paragraphs(lines, furniture) == [(0, text)]

@@ -6,7 +6,7 @@ import htmldate
 import lxml.html
 import pytest
 
-from articlewatch.stamps import PageDates, find_page_dates
+from articlewatch.stamps import PageDates, find_page_dates, is_stamp_line, mask_dates
 
 YENI_SAFAK = (
     "<html><head><title>Haber</title></head><body><article><h1>Başlık</h1>"
@@ -481,3 +481,72 @@ def test_garbage_never_raises(junk: str | bytes) -> None:
 @pytest.mark.parametrize("junk", ["", "<<<>>>", b"\x00\x89PNG\r\n", "http://example.com/"])
 def test_garbage_gives_no_dates(junk: str | bytes) -> None:
     assert find_page_dates(junk) == PageDates(None, None)
+
+
+# The stamp forms of the issue as pages show them: (label, visible stamp line, expected updated).
+ISSUE_FORMS = [
+    ("Updated", "Updated: August 7, 2018 5:48 PM EDT", "2018-08-07T17:48-04:00"),
+    ("Last updated", "Last updated 07/08/2018 17:48 BST", "2018-08-07T17:48+01:00"),
+    ("Update:", "Update: 17:48 - 7/08/2018 Tuesday", "2018-08-07T17:48"),
+    ("Edited time", "Edited time: 2018-08-07 17:48", "2018-08-07T17:48"),
+    ("Modified", "Modified 2018-08-07T17:48:00Z", "2018-08-07T17:48+00:00"),
+    ("Güncelleme:", "Güncelleme: 07.08.2018 17:48", "2018-08-07T17:48"),
+    ("Mis à jour le", "Mis à jour le 7 août 2018 à 17h48", "2018-08-07T17:48"),
+    ("Aktualisiert am", "Aktualisiert am 07.08.2018 um 17:48 Uhr", "2018-08-07T17:48"),
+    ("Actualizado:", "Actualizado: 07/08/2018 17:48 CEST", "2018-08-07T17:48+02:00"),
+]
+FORM_IDS = [label for label, _, _ in ISSUE_FORMS]
+
+
+@pytest.mark.parametrize(("label", "line", "updated"), ISSUE_FORMS, ids=FORM_IDS)
+def test_visible_update_stamp_forms(label: str, line: str, updated: str) -> None:
+    body = f"<article><p class='byline'>By A. Writer</p><p>{line}</p><p>Text of the article.</p></article>"
+    dates = find_page_dates(page(body, STALE_META))
+    assert dates.updated == updated
+    assert dates.published == "2018-07-20T09:47+03:00"
+
+
+@pytest.mark.parametrize(("label", "line", "updated"), ISSUE_FORMS, ids=FORM_IDS)
+def test_time_element_with_the_label_outside(label: str, line: str, updated: str) -> None:
+    body = f"<article><p>{label} <time datetime='2018-08-07T17:48:00+03:00'>an hour ago</time></p></article>"
+    assert find_page_dates(page(body, STALE_META)).updated == "2018-08-07T17:48+03:00"
+
+
+def test_update_stamp_to_the_minute_is_not_before_a_published_time_with_seconds() -> None:
+    body = "<article><p>Updated 1:39 am EST, Wednesday, November 20, 2019</p><p>Text.</p></article>"
+    head = '<meta property="article:published_time" content="2019-11-20T06:39:53+00:00">'
+    dates = find_page_dates(page(body, head, lang="en-US"))
+    assert (dates.published, dates.updated) == ("2019-11-20T06:39:53+00:00", "2019-11-20T01:39-05:00")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated: 10:15 - 20/11/2019",
+        "Edited time: 2019-11-20 10:15",
+        "기사입력 :[ 2018-08-25 15:24 ]",
+        "sexta-feira, 22 de outubro de 2010 às 20:13",
+        "Aktualisiert am 20.11.2019 um 10:15 Uhr",
+        "By John Smith | Nov 18, 2019",
+        "5:45 AM PST 11/19/2019 by Patrick Shanley",
+    ],
+)
+def test_stamp_lines_are_recognized(line: str) -> None:
+    assert is_stamp_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Smith said on Nov 18, 2019 that he would run",
+        "March 3, 2019: the Senate votes on the bill",
+        "The vote was on 18 November 2019.",
+    ],
+)
+def test_text_with_a_date_is_no_stamp_line(line: str) -> None:
+    assert not is_stamp_line(line)
+
+
+def test_mask_dates_blanks_dates_and_times_only() -> None:
+    masked = mask_dates("Posted October 9, 2018 at 16:02 by the Senate")
+    assert masked == "Posted <date> at <time> by the Senate"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..diff import word_diff
-from ..models import PARAGRAPH_EDITED, Change
+from ..models import PARAGRAPH_EDITED, PARAGRAPH_MOVED, Change
 from ..schemas import validate
 from . import summarize
 
-CHANGE_SCHEMA_VERSION = 1
+CHANGE_SCHEMA_VERSION = 2  # 2: reverts_to, stamp_only, silent_edit, notes, the revert kind
 
 
 def change_document(change: Change) -> dict[str, Any]:
@@ -26,15 +26,22 @@ def change_document(change: Change) -> dict[str, Any]:
         "significant": change.significant,
         "kinds": list(change.kinds),
         "summary": summarize(change),
+        "reverts_to": change.reverts_to,
+        "stamp_only": change.stamp_only,
+        "silent_edit": change.silent_edit,
         "changes": [
             {
                 **item.to_record(),
                 "field": item.field,
                 "position": item.position,
-                "significant": item.significant,
+                "significant": item.significant and change.reverts_to is None,
+                "notes": list(item.notes),
                 "words": (
                     [{"op": op, "text": text} for op, text in word_diff(item.before, item.after)]
-                    if item.kind == PARAGRAPH_EDITED and item.before and item.after
+                    if item.kind in (PARAGRAPH_EDITED, PARAGRAPH_MOVED)
+                    and item.before
+                    and item.after
+                    and item.before != item.after
                     else None
                 ),
             }

@@ -23,5 +23,7 @@ def test_demo_reports_the_three_edits_and_not_the_furniture(prefect_server: None
     report = tmp_path / "demo" / "reports" / "demo-changes.html"
     html = report.read_text(encoding="utf-8")
     HTMLParser().feed(html)
-    assert html.count('<section class="change"') == 3
+    assert html.count('<section class="article"') == 3 and html.count("<svg") == 3
+    alerts = lines[lines.index(next(line for line in lines if line.startswith("Alerts"))) :]
+    assert sum("Changed: " in line for line in alerts) == 3, "one alert per significant change"
     assert "<script" not in html and "http://" not in html.split("<body>")[0]

@@ -1,4 +1,4 @@
-"""prefect.yaml declares a deployment Prefect accepts, pointing at the real flow."""
+"""prefect.yaml declares deployments Prefect accepts, pointing at the real flows."""
 
 from __future__ import annotations
 
@@ -6,17 +6,41 @@ import importlib
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 from prefect.cli.deploy._models import PrefectYamlModel  # internal API: pinned prefect 3.8
 
 ROOT = Path(__file__).resolve().parents[2]
+EXPECTED = {
+    "check-due-articles": ("check-articles", timedelta(minutes=5), None),
+    "discover-articles": ("discover-articles", timedelta(hours=1), None),
+    "daily-digest": ("daily-digest", None, "0 7 * * *"),
+}
 
 
-def test_check_deployment_runs_every_15_minutes_and_points_at_the_flow() -> None:
-    config = PrefectYamlModel.model_validate(yaml.safe_load((ROOT / "prefect.yaml").read_text()))
-    [deployment] = [d for d in config.deployments if d.name == "check-due-articles"]
-    assert deployment.schedules and deployment.schedules[0].interval == timedelta(minutes=15)
+def _config() -> PrefectYamlModel:
+    return PrefectYamlModel.model_validate(yaml.safe_load((ROOT / "prefect.yaml").read_text()))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_deployment_has_its_schedule_pool_limit_and_flow(name: str) -> None:
+    [deployment] = [d for d in _config().deployments if d.name == name]
+    flow_name, interval, cron = EXPECTED[name]
+    [schedule] = deployment.schedules or []
+    assert (schedule.interval, schedule.cron, schedule.timezone) == (interval, cron, "UTC")
     module_path, function = deployment.entrypoint.split(":")
     module = importlib.import_module(module_path.removesuffix(".py").replace("/", "."))
-    assert getattr(module, function).name == "check-articles"
+    assert getattr(module, function).name == flow_name
     assert deployment.work_pool is not None and deployment.work_pool.name == "articlewatch"
+    limit = deployment.concurrency_limit
+    assert getattr(limit, "limit", limit) == 1
+
+
+def test_the_pull_step_changes_into_the_directory_deploy_ran_in() -> None:
+    document = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    [build] = document["build"]
+    step = build["prefect.deployments.steps.run_shell_script"]
+    assert step["script"] == "pwd"
+    [pull] = document["pull"]
+    directory = pull["prefect.deployments.steps.set_working_directory"]["directory"]
+    assert directory == "{{ " + step["id"] + ".stdout }}"

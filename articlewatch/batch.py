@@ -1,0 +1,182 @@
+"""Check a batch of URLs with both cores busy: the unit of work of a check run.
+
+Per-URL Prefect tasks cost more than a page's own work (STACK-NOTES: a few ms each on the client,
+and seconds of event ingestion per thousand on the server), so a run hands URLs to tasks in
+batches and each batch runs the pipeline stages itself:
+
+    fetch     threads (I/O), each URL in its host's turn; transient failures retried per URL,
+              never sooner than a server's Retry-After
+    extract   a process pool (trafilatura is CPU-bound and holds the GIL), for pages whose raw
+              HTML changed since the last fetch; small batches extract in this thread
+    diff      one URL after another in this process: the store's index is the shared state
+    + store
+Every URL ends as exactly one CheckResult; an error costs that URL only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+
+from . import pipeline
+from .alerts import AlertPolicy
+from .errors import ArticlewatchError, ExtractionError, RetryableError
+from .extract import extract_article
+from .models import Article, CheckResult, FetchResult
+from .politeness import HostGate
+from .redact import redact_url
+from .robots import RobotsCache
+from .store import SnapshotStore
+
+# Waits before the 2nd and 3rd attempt of a transient failure.
+RETRY_DELAYS: tuple[float, ...] = (1.0, 4.0)
+# The longest Retry-After a run waits for; a server that asks for more is tried on a later run.
+MAX_RETRY_AFTER_SECONDS = 30.0
+# Below this many pages a process pool costs more (start, pickling) than it saves.
+POOL_MIN_PAGES = 8
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """What every batch of a run shares: the store, the HTTP client, politeness, alerting, workers."""
+
+    store: SnapshotStore
+    client: httpx.Client
+    gate: HostGate | None = None
+    robots: RobotsCache | None = None
+    alerting: AlertPolicy | None = None
+    extractor: Executor | None = None
+    fetch_workers: int = 8
+
+
+def check_batch(urls: Sequence[str], context: BatchContext) -> list[CheckResult]:
+    """Check a batch of URLs; one CheckResult per URL, in order, never an exception for one URL."""
+    fetched = _fetch_all(urls, context)
+    pages = [f for f in fetched.values() if isinstance(f, FetchResult)]
+    articles = _extract_all(pages, context)
+    results = []
+    for url in urls:
+        results.append(_finish(url, fetched[url], articles.get(url), context))
+    return results
+
+
+def fetch_with_retries(url: str, context: BatchContext) -> FetchResult:
+    """Fetch one URL, retrying transient failures (timeouts, 5xx, 429) after RETRY_DELAYS."""
+    for attempt in range(len(RETRY_DELAYS) + 1):
+        try:
+            return pipeline.fetch_stage(
+                url, context.store, context.client, gate=context.gate, robots=context.robots
+            )
+        except RetryableError as error:
+            if attempt == len(RETRY_DELAYS):
+                raise
+            if error.retry_after is not None and error.retry_after > MAX_RETRY_AFTER_SECONDS:
+                raise
+            time.sleep(max(RETRY_DELAYS[attempt], error.retry_after or 0.0))
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def extraction_pool() -> Executor:
+    """The process's extraction workers, one per core, started on first use and shared by all runs."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # spawn, not fork: the parent runs threads (HTTP, Prefect) that a fork would copy mid-state.
+            _pool = ProcessPoolExecutor(
+                max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
+            )
+            atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+        return _pool
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _fetch_all(urls: Sequence[str], context: BatchContext) -> dict[str, FetchResult | ArticlewatchError]:
+    def one(url: str) -> FetchResult | ArticlewatchError:
+        try:
+            return fetch_with_retries(url, context)
+        except ArticlewatchError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=max(1, min(context.fetch_workers, len(urls)))) as threads:
+        return dict(zip(urls, threads.map(one, urls), strict=True))
+
+
+def _extract_all(
+    pages: list[FetchResult], context: BatchContext
+) -> dict[str, Article | ArticlewatchError | None]:
+    outcomes: dict[str, Article | ArticlewatchError | None] = {}
+    changed = []
+    for page in pages:
+        if pipeline.needs_extraction(page, context.store):
+            changed.append(page)
+        else:
+            outcomes[page.url] = None  # byte-identical or 304: nothing to extract
+    jobs = [(page.html, redact_url(page.final_url)) for page in changed]
+    if context.extractor is not None and len(jobs) >= POOL_MIN_PAGES:
+        extracted = list(context.extractor.map(_extract_safely, *zip(*jobs, strict=True), chunksize=4))
+    else:
+        extracted = [_extract_safely(html, url) for html, url in jobs]
+    outcomes.update(zip((page.url for page in changed), extracted, strict=True))
+    return outcomes
+
+
+def _extract_safely(html: str, url: str) -> Article | ArticlewatchError:
+    # Runs in a worker process: errors travel back as values, so one page never fails the map.
+    try:
+        return extract_article(html, url)
+    except ArticlewatchError as error:
+        return error
+    except Exception as error:  # a parser crash on hostile markup is that page's problem only
+        return ExtractionError(f"{url}: extraction failed ({type(error).__name__}: {error})")
+
+
+def _finish(
+    url: str,
+    fetched: FetchResult | ArticlewatchError,
+    article: Article | ArticlewatchError | None,
+    context: BatchContext,
+) -> CheckResult:
+    store, alerting = context.store, context.alerting
+    if isinstance(fetched, ArticlewatchError):
+        return pipeline.record_failure(store, url, fetched, alerting)
+    if isinstance(article, ArticlewatchError):
+        return pipeline.record_failure(store, url, article, alerting)
+    try:
+        comparison = pipeline.diff_stage(url, article, store)
+        return pipeline.store_stage(store, url, fetched, article, comparison, alerting)
+    except ArticlewatchError as error:
+        return pipeline.record_failure(store, url, error, alerting)
+    except Exception as error:  # a bug must cost one URL, not the run: report it as such
+        wrapped = ArticlewatchError(f"{url}: internal error ({type(error).__name__}: {error})")
+        return pipeline.record_failure(store, url, wrapped)
+
+
+# Big enough that a batch's page work dwarfs its task's cost, small enough that a few batches in
+# flight keep fetching, extracting and storing overlapped and hold only a few MB of HTML each.
+BATCH_SIZE = 50
+PARALLEL_BATCHES = 3
+
+
+def split_batches(urls: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
+    """URLs in consecutive batches of at most `size` (the order, host-interleaved upstream, kept)."""
+    return [list(urls[start : start + size]) for start in range(0, len(urls), size)]
+
+
+def check_in_batches(
+    urls: Sequence[str], context: BatchContext, parallel: int = PARALLEL_BATCHES
+) -> list[CheckResult]:
+    """Check URLs batch by batch, a few batches at once, without Prefect (the flow does the same as tasks)."""
+    with ThreadPoolExecutor(max_workers=parallel) as threads:
+        batches = threads.map(lambda batch: check_batch(batch, context), split_batches(urls))
+        return [result for batch in batches for result in batch]

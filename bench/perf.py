@@ -1,0 +1,330 @@
+"""Throughput benchmark: the real check pipeline over N pages built from the AEB corpus.
+
+    python -m bench.perf [CORPUS] [--sizes 1000,5000]        (make bench [CORPUS=path/to/aeb])
+
+For each N it serves N pages (the corpus repeated under distinct URLs, each copy its own article)
+from a loopback server in its own process and measures, each in a fresh process:
+- the baseline: trafilatura alone over the same HTML, one process, no fetching, Prefect or store;
+- the pipeline: `check_articles` flow runs, one per pass: cold (all new), warm (nothing changed),
+  edit (10% of the pages have a real edit inside the article body);
+- the same passes through the core batch runner without Prefect, for Prefect's share of the time;
+- a single-URL `articlewatch check` against a running Prefect server (PREFECT_API_URL).
+Politeness is off (host_delay 0): every page is on one loopback host, and the benchmark measures
+the pipeline, not a crawl delay. It prints ratios against the baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import DEFAULT_CORPUS, CorpusMissingError, CorpusPage, check_corpus, load_corpus
+from bench.pageserver import PageServer, ServedPage, own_article
+
+EDIT_EVERY = 10  # one page in ten gets a real edit in the edit pass
+# Measured by the issue on this machine with urlwatch 2.29 (it only converts HTML to text).
+URLWATCH_COLD, URLWATCH_WARM = 184.0, 207.0
+BENCH_ENV = {
+    "ARTICLEWATCH_HOST_DELAY": "0",
+    "ARTICLEWATCH_HOST_CONCURRENCY": "32",
+    "ARTICLEWATCH_CONCURRENCY": "16",
+    "ARTICLEWATCH_CHECK_EVERY": "365d",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+_WORD_WINDOW = re.compile(r"(?:[A-Za-z]{3,} ){5}[A-Za-z]{3,}")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """The pages of one size: what each URL serves, and which URLs get an edit."""
+
+    pages: list[ServedPage]
+    edited: list[str]
+
+
+def edit_inside_body(page: CorpusPage, html: bytes) -> bytes | None:
+    """The page with one word inserted inside a paragraph of its true article body, or None if no
+    six-word stretch of the body appears verbatim in the HTML."""
+    for paragraph in sorted(page.body, key=len, reverse=True):
+        for match in _WORD_WINDOW.finditer(paragraph):
+            window = match.group(0).encode()
+            if html.count(window) == 1:
+                first, rest = window.split(b" ", 1)
+                return html.replace(window, first + b" reportedly " + rest)
+    return None
+
+
+def build_workload(corpus: list[CorpusPage], size: int) -> Workload:
+    """N pages cycling through the corpus; every EDIT_EVERY-th page (if editable) gets a second edition."""
+    bodies = [own_article(page.html.encode("utf-8")) for page in corpus]
+    edits = [edit_inside_body(page, body) for page, body in zip(corpus, bodies, strict=True)]
+    pages, edited = [], []
+    for index in range(size):
+        source = index % len(corpus)
+        path = f"/{index}/{corpus[source].page_id[:12]}.html"
+        second = edits[source] if index % EDIT_EVERY == 0 else None
+        pages.append(ServedPage(path, bodies[source], second))
+        if second is not None:
+            edited.append(path)
+    return Workload(pages, edited)
+
+
+# -- measured processes --------------------------------------------------------------------------
+
+
+def run_baseline(corpus_dir: Path, size: int) -> dict[str, Any]:
+    """trafilatura alone over the same N pages in this process: pages per second."""
+    import trafilatura
+
+    corpus = list(load_corpus(corpus_dir))
+    documents = [own_article(corpus[i % len(corpus)].html.encode()).decode() for i in range(size)]
+    started = time.perf_counter()
+    for html in documents:
+        trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "pages_per_s": size / elapsed}
+
+
+def run_passes(
+    base_url: str, paths: list[str], edited: list[str], store: str, with_prefect: bool
+) -> dict[str, Any]:
+    """Cold, warm and edit passes over the URLs in this (fresh) process; times and counts."""
+    import resource
+
+    import httpx
+
+    from articlewatch.store import SnapshotStore
+
+    process_start = float(os.environ["BENCH_PROCESS_START"])
+    urls = [base_url + path for path in paths]
+    with SnapshotStore(store) as snapshot_store:
+        for url in urls:
+            snapshot_store.add_watch(url, "2026-01-01T00:00:00Z")
+    run_pass = _flow_pass if with_prefect else _core_pass
+    prefect_start = _start_prefect() if with_prefect else 0.0
+    report: dict[str, Any] = {"prefect_start": prefect_start, "passes": {}}
+    for name in ("cold", "warm", "edit"):
+        if name == "edit":
+            httpx.get(base_url + "/__edition/1", timeout=10)
+        before = _tree_bytes(Path(store))
+        started = time.perf_counter()
+        records = run_pass(store)
+        elapsed = time.perf_counter() - started
+        outcomes: dict[str, int] = {}
+        for record in records:
+            outcomes[record["outcome"]] = outcomes.get(record["outcome"], 0) + 1
+        changed = {record["url"] for record in records if record["outcome"] == "changed"}
+        report["passes"][name] = {
+            "seconds": elapsed,
+            "ended_at": time.time() - process_start,
+            "outcomes": outcomes,
+            "store_bytes": _tree_bytes(Path(store)) - before,
+            "edits_found": sum(base_url + path in changed for path in edited),
+        }
+    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["peak_child_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return report
+
+
+def _start_prefect() -> float:
+    from prefect import flow
+
+    @flow(name="bench-warm-up")
+    def warm_up() -> None:
+        return None
+
+    started = time.perf_counter()
+    warm_up()
+    return time.perf_counter() - started
+
+
+def _flow_pass(store: str) -> list[dict[str, Any]]:
+    from flows.check import check_articles
+
+    return check_articles(store=store, check_all=True)
+
+
+def _core_pass(store: str) -> list[dict[str, Any]]:
+    from articlewatch import batch
+    from articlewatch.config import load_settings
+    from articlewatch.fetch import make_client
+    from articlewatch.politeness import interleave_by_host, shared_gate
+    from articlewatch.robots import RobotsCache
+    from articlewatch.store import SnapshotStore
+
+    settings = load_settings(store)
+    with SnapshotStore(settings.store) as snapshot_store, make_client(settings.timeout) as client:
+        urls = [watch.url for watch in snapshot_store.watches()]
+        gate = shared_gate(settings.host_concurrency, settings.host_delay)
+        context = batch.BatchContext(
+            store=snapshot_store,
+            client=client,
+            gate=gate,
+            robots=RobotsCache(client, gate) if settings.robots else None,
+            extractor=batch.extraction_pool(),
+            fetch_workers=settings.concurrency,
+        )
+        return [result.to_record() for result in batch.check_in_batches(interleave_by_host(urls), context)]
+
+
+def _tree_bytes(root: Path) -> int:
+    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+
+
+def _child(arguments: list[str], extra_env: dict[str, str] | None = None) -> tuple[dict[str, Any], float]:
+    """Run `python -m bench.perf --worker ...` in a fresh process; (its JSON report, launch time)."""
+    launched = time.time()
+    env = {**os.environ, **BENCH_ENV, "BENCH_PROCESS_START": str(launched), **(extra_env or {})}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.perf", "--worker", *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark worker failed: {done.stderr.strip().splitlines()[-5:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), launched
+
+
+def single_url_check(base_url: str, path: str, workdir: Path) -> float | None:
+    """Seconds for `articlewatch check URL` (a new process) against a running Prefect server."""
+    from flows.local_server import local_prefect_server
+
+    with local_prefect_server(workdir / "prefect") as api_url:
+        env = {**os.environ, **BENCH_ENV, "PREFECT_API_URL": api_url}
+        command = [
+            sys.executable,
+            "-m",
+            "articlewatch.cli",
+            "--store",
+            str(workdir / "single"),
+            "check",
+            "--json",
+        ]
+        subprocess.run(
+            [*command, base_url + path], env=env, capture_output=True, check=False
+        )  # first contact
+        started = time.perf_counter()
+        done = subprocess.run([*command, base_url + path], env=env, capture_output=True, check=False)
+        elapsed = time.perf_counter() - started
+    return elapsed if done.returncode == 0 else None
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+
+def measure(corpus_dir: Path, size: int) -> dict[str, Any]:
+    """Everything for one N: baseline, flow passes, core passes, single-URL check."""
+    corpus = list(load_corpus(corpus_dir))
+    workload = build_workload(corpus, size)
+    paths = [page.path for page in workload.pages]
+    with tempfile.TemporaryDirectory(prefix="aw-bench-") as scratch:
+        spec = Path(scratch) / "spec.json"
+        baseline, _ = _child(["baseline", str(corpus_dir), str(size)])
+        results: dict[str, Any] = {"n": size, "baseline": baseline, "edits": len(workload.edited)}
+        for label, prefect in (("flow", True), ("core", False)):
+            with PageServer(workload.pages) as server:
+                spec.write_text(
+                    json.dumps({"base": server.base_url, "paths": paths, "edited": workload.edited})
+                )
+                report, launched = _child(
+                    ["passes", str(spec), str(Path(scratch) / label), str(int(prefect))]
+                )
+                report["launched"] = launched
+                results[label] = report
+        with PageServer(workload.pages[:1]) as server:
+            results["single_url_s"] = single_url_check(server.base_url, paths[0], Path(scratch))
+    return results
+
+
+def render_table(runs: list[dict[str, Any]]) -> str:
+    """The benchmark table, one block per N, with the goals of the performance issue."""
+    lines = []
+    for run in runs:
+        n, base = run["n"], run["baseline"]["pages_per_s"]
+        flow, core = run["flow"], run["core"]
+        lines.append(f"N = {n}   baseline (trafilatura alone, 1 process): {base:.1f} pages/s")
+        lines.append(
+            f"  Prefect one-time start {flow['prefect_start']:.1f} s;"
+            f" peak memory {flow['peak_rss_mb']:.0f} MB"
+            f" (+ largest worker {flow['peak_child_rss_mb']:.0f} MB); edits planted {run['edits']}"
+        )
+        lines.append(
+            "  pass   | wall s | pages/s pass | pages/s whole | x baseline (whole) | Prefect share | "
+            "store B/check | edits found"
+            "\n  (whole: the pass in a process of its own, its one-time start included)"
+        )
+        # A process's one-time cost before its pass: interpreter, imports, watchlist, Prefect start.
+        startup = flow["passes"]["cold"]["ended_at"] - flow["passes"]["cold"]["seconds"]
+        for name in ("cold", "warm", "edit"):
+            passed, core_pass = flow["passes"][name], core["passes"][name]
+            whole = startup + passed["seconds"]
+            share = max(0.0, 1 - core_pass["seconds"] / passed["seconds"])
+            edits = f"{passed['edits_found']}/{run['edits']}" if name == "edit" else "-"
+            lines.append(
+                f"  {name:<6} | {passed['seconds']:6.1f} | {n / passed['seconds']:12.1f} | "
+                f"{n / whole:13.1f} | {n / whole / base:18.2f} | {share:12.0%} | "
+                f"{passed['store_bytes'] / n:13.0f} | {edits}"
+            )
+        cold, warm = flow["passes"]["cold"], flow["passes"]["warm"]
+        lines.append(
+            f"  one-time start of a process {startup:.1f} s; "
+            f"warm vs urlwatch ({URLWATCH_WARM:.0f} pages/s): {n / warm['seconds'] / URLWATCH_WARM:.1f}x; "
+            f"warm whole process / cold whole process: {(startup + warm['seconds']) / cold['ended_at']:.2f}"
+        )
+        single = run["single_url_s"]
+        lines.append(
+            f"  single-URL check against a running Prefect server: {single:.2f} s"
+            if single
+            else "  single-URL check against a running Prefect server: failed"
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table; 2 when the corpus is missing."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--worker"]:
+        return _worker(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m bench.perf", description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS, help="AEB corpus directory")
+    parser.add_argument("--sizes", default="1000,5000", help="comma-separated page counts")
+    args = parser.parse_args(argv)
+    try:
+        check_corpus(args.corpus)
+    except CorpusMissingError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    runs = []
+    for size in (int(value) for value in args.sizes.split(",")):
+        print(f"bench: N = {size} ...", file=sys.stderr, flush=True)
+        runs.append(measure(args.corpus, size))
+    print(render_table(runs))
+    return 0
+
+
+def _worker(argv: list[str]) -> int:
+    kind = argv[0]
+    if kind == "baseline":
+        report = run_baseline(Path(argv[1]), int(argv[2]))
+    else:
+        spec = json.loads(Path(argv[1]).read_text())
+        report = run_passes(spec["base"], spec["paths"], spec["edited"], argv[2], argv[3] == "1")
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

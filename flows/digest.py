@@ -1,0 +1,100 @@
+"""The daily_digest flow: the day's report as an HTML file in the store, and pending alerts as one digest.
+
+Thin wiring over articlewatch.report (what changed in the period), articlewatch.render (the
+page) and articlewatch.notify (the outbox, delivered as one message per channel).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+
+from articlewatch.config import load_settings
+from articlewatch.fetch import utc_now
+from articlewatch.render.html import render_report_html
+from articlewatch.report import Report, build_report, parse_since
+from articlewatch.store import SnapshotStore
+from flows.alerting import alert_channels, deliver_alerts
+from flows.check import TASK_OPTIONS
+
+REPORTS_DIR = "reports"
+ARTIFACT_KEY = "articlewatch-daily-report"
+# The artifact is a summary for the Prefect UI; the whole report, diffs included, is the HTML file.
+ARTIFACT_ROWS = 50
+
+
+@task(name="write-report", **TASK_OPTIONS)
+def write_report_task(store: SnapshotStore, since: str | None, day: str) -> dict[str, Any]:
+    """Build the report of the period and write it as reports/daily-<day>.html under the store."""
+    report = build_report(store, since, utc_now())
+    path = store.root / REPORTS_DIR / f"daily-{day}.html"
+    _write_atomically(path, render_report_html(report, title=f"articlewatch: what changed ({day})"))
+    create_markdown_artifact(_summary_markdown(report, path), key=ARTIFACT_KEY, description=f"Report, {day}")
+    return {
+        "report": str(path),
+        "articles": len(report.articles),
+        "changes": report.change_count,
+        "problems": list(report.problems),
+    }
+
+
+@flow(name="daily-digest", log_prints=False)
+def daily_digest(store: str | None = None, since: str = "24h") -> dict[str, Any]:
+    """Write the report of the period (`since`: 24h, 7d, a date, all); send owed alerts as one digest each.
+
+    Channels in `digest_notify` get only this: all the day's alerts in one message. Channels in
+    `notify` already got each alert from its check run; here they get only what is still owed.
+    """
+    logger = get_run_logger()
+    settings = load_settings(store)
+    now = datetime.now(UTC)
+    start = parse_since(since, now)
+    with SnapshotStore(settings.store) as snapshot_store:
+        summary = write_report_task(snapshot_store, start, now.strftime("%Y-%m-%d"))
+        for problem in summary["problems"]:
+            logger.warning("left out of the report: %s", problem)
+        logger.info(
+            "%d changed article(s), %d change(s): %s",
+            summary["articles"],
+            summary["changes"],
+            summary["report"],
+        )
+        # Digest-only channels get the day's alerts as one message; the others get what is still owed.
+        channels = alert_channels(settings.digest_notify, None) + alert_channels(settings.notify, None)
+        unique = tuple({channel.id: channel for channel in channels}.values())
+        deliver_alerts(snapshot_store, unique, True, logger)
+    return summary
+
+
+def _summary_markdown(report: Report, path: Path) -> str:
+    lines = [
+        f"**{len(report.articles)} changed article(s), {report.change_count} change(s)**: `{path}`",
+        "",
+        "| article | changes | kinds |",
+        "| --- | --- | --- |",
+    ]
+    for article in report.articles[:ARTIFACT_ROWS]:
+        name = (article.headline or article.url).replace("|", "\\|")
+        lines.append(f"| [{name}]({article.url}) | {len(article.changes)} | {', '.join(article.kinds)} |")
+    if len(report.articles) > ARTIFACT_ROWS:
+        lines.append(f"| ... and {len(report.articles) - ARTIFACT_ROWS} more (see the report) | | |")
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # Readers (a browser, a web server) see yesterday's whole report or today's, never half of one.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

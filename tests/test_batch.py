@@ -1,0 +1,89 @@
+"""Batches: many URLs at once with the process pool, per-URL retries, one failure costs one URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from articlewatch import batch
+from articlewatch.demo.articles import DemoArticle
+from articlewatch.demo.newsroom import Newsroom
+from articlewatch.fetch import make_client
+from articlewatch.store import SnapshotStore
+
+
+@pytest.fixture()
+def client() -> Iterator[httpx.Client]:
+    with make_client(timeout=10) as opened:
+        yield opened
+
+
+def many_articles(seeds: dict[str, DemoArticle], count: int) -> dict[str, DemoArticle]:
+    """`count` distinct articles (own paths, own headlines) made from the seeds."""
+    bases = list(seeds.values())
+    return {
+        f"a{index}": replace(
+            bases[index % len(bases)],
+            path=f"/news/{index}/story-{index}.html",
+            title=f"{bases[index % len(bases)].title} ({index})",
+        )
+        for index in range(count)
+    }
+
+
+def test_a_batch_through_the_process_pool_matches_the_plain_pipeline(
+    newsroom: Newsroom, seeds: dict[str, DemoArticle], store: SnapshotStore, client: httpx.Client
+) -> None:
+    articles = many_articles(seeds, batch.POOL_MIN_PAGES + 4)
+    urls = list(newsroom.publish(articles).values())
+    pooled = batch.BatchContext(store=store, client=client, extractor=batch.extraction_pool())
+    first = batch.check_in_batches(urls, pooled)
+    assert [r.outcome for r in first] == ["new"] * len(urls)
+    assert [r.url for r in first] == urls
+    # The same pages again: nothing to extract (ETag -> 304), nothing written.
+    again = batch.check_in_batches(urls, pooled)
+    assert [r.outcome for r in again] == ["unchanged"] * len(urls)
+    edited = {slug: replace(a, title=a.title + " (updated)") for slug, a in list(articles.items())[:3]}
+    newsroom.publish(edited)
+    third = batch.check_in_batches(urls, pooled)
+    assert [r.outcome for r in third].count("changed") == 3
+    assert all(c.kind == "title" for r in third for c in r.changes)
+
+
+def test_one_bad_url_costs_that_url_only(
+    newsroom: Newsroom, seeds: dict[str, DemoArticle], store: SnapshotStore, client: httpx.Client
+) -> None:
+    good = newsroom.publish({"cnbc": seeds["cnbc"]})["cnbc"]
+    empty = newsroom.put("/empty-article", "<html><body><nav>Home</nav></body></html>")
+    results = batch.check_batch(
+        [empty, "ftp://x.example/a", good], batch.BatchContext(store=store, client=client)
+    )
+    assert [r.outcome for r in results] == ["error", "error", "new"]
+    assert empty in (results[0].error or "") and "no article text" in (results[0].error or "")
+
+
+def test_transient_failures_are_retried_per_url(
+    newsroom: Newsroom,
+    seeds: dict[str, DemoArticle],
+    store: SnapshotStore,
+    client: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batch, "RETRY_DELAYS", (0.2, 0.2))
+    article = seeds["ukpaper"]
+    url = newsroom.put(article.path, b"", status=503)
+    context = batch.BatchContext(store=store, client=client)
+    [failed] = batch.check_batch([url], context)
+    assert failed.outcome == "error" and "503" in (failed.error or "")
+    assert [m for m, p in newsroom.requests if p == article.path].count("GET") == 3  # first try + 2 retries
+    newsroom.publish({"ukpaper": article})
+    [ok] = batch.check_batch([url], context)
+    assert ok.outcome == "new"
+
+
+def test_split_batches_keeps_order() -> None:
+    urls = [f"https://x.example/{n}" for n in range(7)]
+    assert batch.split_batches(urls, 3) == [urls[0:3], urls[3:6], urls[6:7]]
