@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import httpx
@@ -123,9 +124,15 @@ def _extract_all(
         else:
             outcomes[page.url] = None  # byte-identical or 304: nothing to extract
     jobs = [(page.html, redact_url(page.final_url)) for page in changed]
+    extracted: list[Article | ArticlewatchError] | None = None
     if context.extractor is not None and len(jobs) >= POOL_MIN_PAGES:
-        extracted = list(context.extractor.map(_extract_safely, *zip(*jobs, strict=True), chunksize=4))
-    else:
+        try:
+            extracted = list(context.extractor.map(_extract_safely, *zip(*jobs, strict=True), chunksize=4))
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # Workers that cannot start or died (a host that forbids processes, an OOM kill):
+            # slower in this thread, but the batch still gets checked.
+            extracted = None
+    if extracted is None:
         extracted = [_extract_safely(html, url) for html, url in jobs]
     outcomes.update(zip((page.url for page in changed), extracted, strict=True))
     return outcomes

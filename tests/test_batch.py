@@ -87,3 +87,15 @@ def test_transient_failures_are_retried_per_url(
 def test_split_batches_keeps_order() -> None:
     urls = [f"https://x.example/{n}" for n in range(7)]
     assert batch.split_batches(urls, 3) == [urls[0:3], urls[3:6], urls[6:7]]
+
+
+def test_extraction_falls_back_to_this_thread_when_the_pool_cannot_work(
+    newsroom: Newsroom, seeds: dict[str, DemoArticle], store: SnapshotStore, client: httpx.Client
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    dead_pool = ProcessPoolExecutor(max_workers=1)
+    dead_pool.shutdown()
+    urls = list(newsroom.publish(many_articles(seeds, batch.POOL_MIN_PAGES)).values())
+    results = batch.check_batch(urls, batch.BatchContext(store=store, client=client, extractor=dead_pool))
+    assert [r.outcome for r in results] == ["new"] * len(urls)
