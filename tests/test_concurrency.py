@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cli_process import cli_command, cli_environment
 
 from articlewatch.demo.newsroom import Newsroom
 from articlewatch.fetch import make_client
@@ -118,30 +117,15 @@ class _PairedHandler(BaseHTTPRequestHandler):
 
 
 def test_two_check_processes_at_once(prefect_server: None, store_dir: Path) -> None:
-    from prefect.settings import PREFECT_API_URL
-
     server = _PairedServer()
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         host, port = server.server_address[:2]
         urls = [f"http://{host!s}:{port}/story/{n}" for n in range(URLS)]
-        env = {
-            **os.environ,
-            "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-            "ARTICLEWATCH_ROBOTS": "false",
-            "ARTICLEWATCH_HOST_DELAY": "0",
-            "ARTICLEWATCH_HOST_CONCURRENCY": "8",
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "articlewatch.cli",
-            "--store",
-            str(store_dir),
-            "check",
-            "--json",
-            *urls,
-        ]
+        env = cli_environment(
+            ARTICLEWATCH_ROBOTS="false", ARTICLEWATCH_HOST_DELAY="0", ARTICLEWATCH_HOST_CONCURRENCY="8"
+        )
+        command = cli_command(store_dir, "check", "--json", *urls)
         runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)]
         runs.append(
             subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

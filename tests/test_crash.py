@@ -7,13 +7,13 @@ A check process is killed with SIGKILL at an exact step of a snapshot write
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_process import cli_command, cli_environment
 
 from articlewatch.demo.newsroom import Newsroom
 from articlewatch.schemas import validate
@@ -51,29 +51,11 @@ def start_check(
     store_dir: Path, urls: list[str], failpoint: str | None, cli: bool = True
 ) -> subprocess.Popen[str]:
     """`articlewatch check --json URLS` (or the bare pipeline) in its own process."""
-    from prefect.settings import PREFECT_API_URL
-
-    env = {
-        **os.environ,
-        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-        "ARTICLEWATCH_ROBOTS": "false",
-        "ARTICLEWATCH_HOST_DELAY": "0",
-        "ARTICLEWATCH_HOST_CONCURRENCY": "8",
-    }
-    env.pop("ARTICLEWATCH_FAILPOINT", None)
-    if failpoint:
-        env["ARTICLEWATCH_FAILPOINT"] = failpoint
+    env = cli_environment(
+        failpoint, ARTICLEWATCH_ROBOTS="false", ARTICLEWATCH_HOST_DELAY="0", ARTICLEWATCH_HOST_CONCURRENCY="8"
+    )
     if cli:
-        command = [
-            sys.executable,
-            "-m",
-            "articlewatch.cli",
-            "--store",
-            str(store_dir),
-            "check",
-            "--json",
-            *urls,
-        ]
+        command = cli_command(store_dir, "check", "--json", *urls)
     else:
         command = [sys.executable, "-c", PIPELINE_RUN, str(store_dir), *urls]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

@@ -6,12 +6,12 @@ a kill after the channel took an alert and before the outbox marked it is the at
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
+
+from cli_process import cli_command, cli_environment
 
 from articlewatch.demo.articles import DemoArticle
 from articlewatch.demo.inbox import AlertInbox
@@ -23,24 +23,10 @@ from articlewatch.store import SnapshotStore
 
 def check(store_dir: Path, url: str, notify: str, failpoint: str | None) -> subprocess.CompletedProcess[str]:
     """`articlewatch check URL --notify NOTIFY` in its own process, killed at `failpoint` if given."""
-    from prefect.settings import PREFECT_API_URL
-
-    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
-    env.pop("ARTICLEWATCH_FAILPOINT", None)
-    if failpoint:
-        env["ARTICLEWATCH_FAILPOINT"] = failpoint
-    command = [
-        sys.executable,
-        "-m",
-        "articlewatch.cli",
-        "--store",
-        str(store_dir),
-        "check",
-        url,
-        "--notify",
-        notify,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=180, check=False)
+    command = cli_command(store_dir, "check", url, "--notify", notify)
+    return subprocess.run(
+        command, capture_output=True, text=True, env=cli_environment(failpoint), timeout=180, check=False
+    )
 
 
 def edited(article: DemoArticle, title: str) -> dict[str, DemoArticle]:
