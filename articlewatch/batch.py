@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ from .models import Article, CheckResult, FetchResult
 from .politeness import HostGate
 from .redact import redact_url
 from .robots import RobotsCache
-from .store import SnapshotStore
+from .store import FetchMemo, SnapshotStore, WatchState
 
 # Waits before the 2nd and 3rd attempt of a transient failure.
 RETRY_DELAYS: tuple[float, ...] = (1.0, 4.0)
@@ -60,21 +60,30 @@ class BatchContext:
 
 def check_batch(urls: Sequence[str], context: BatchContext) -> list[CheckResult]:
     """Check a batch of URLs; one CheckResult per URL, in order, never an exception for one URL."""
-    fetched = _fetch_all(urls, context)
+    # One index query for the batch's memos and versions, one transaction for its unchanged pages:
+    # a warm pass is mostly those, and per-URL index round trips would be most of its cost.
+    states = context.store.watch_states(urls)
+    fetched = _fetch_all(urls, context, states)
     pages = [f for f in fetched.values() if isinstance(f, FetchResult)]
-    articles = _extract_all(pages, context)
-    results = []
-    for url in urls:
-        results.append(_finish(url, fetched[url], articles.get(url), context))
-    return results
+    articles = _extract_all(pages, context, states)
+    unchanged = [
+        (page, states[page.url])
+        for page in pages
+        if articles.get(page.url, False) is None and page.url in states
+    ]
+    results = pipeline.record_unchanged_pages(context.store, unchanged)
+    return [
+        results[url] if url in results else _finish(url, fetched[url], articles.get(url), context)
+        for url in urls
+    ]
 
 
-def fetch_with_retries(url: str, context: BatchContext) -> FetchResult:
+def fetch_with_retries(url: str, context: BatchContext, memo: FetchMemo | None = None) -> FetchResult:
     """Fetch one URL, retrying transient failures (timeouts, 5xx, 429) after RETRY_DELAYS."""
     for attempt in range(len(RETRY_DELAYS) + 1):
         try:
             return pipeline.fetch_stage(
-                url, context.store, context.client, gate=context.gate, robots=context.robots
+                url, context.store, context.client, gate=context.gate, robots=context.robots, memo=memo
             )
         except RetryableError as error:
             if attempt == len(RETRY_DELAYS):
@@ -102,10 +111,13 @@ _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def _fetch_all(urls: Sequence[str], context: BatchContext) -> dict[str, FetchResult | ArticlewatchError]:
+def _fetch_all(
+    urls: Sequence[str], context: BatchContext, states: Mapping[str, WatchState]
+) -> dict[str, FetchResult | ArticlewatchError]:
     def one(url: str) -> FetchResult | ArticlewatchError:
+        state = states.get(url)
         try:
-            return fetch_with_retries(url, context)
+            return fetch_with_retries(url, context, state.memo if state else None)
         except ArticlewatchError as error:
             return error
 
@@ -114,12 +126,13 @@ def _fetch_all(urls: Sequence[str], context: BatchContext) -> dict[str, FetchRes
 
 
 def _extract_all(
-    pages: list[FetchResult], context: BatchContext
+    pages: list[FetchResult], context: BatchContext, states: Mapping[str, WatchState]
 ) -> dict[str, Article | ArticlewatchError | None]:
     outcomes: dict[str, Article | ArticlewatchError | None] = {}
     changed = []
     for page in pages:
-        if pipeline.needs_extraction(page, context.store):
+        state = states.get(page.url)
+        if pipeline.needs_extraction(page, context.store, state.memo if state else None):
             changed.append(page)
         else:
             outcomes[page.url] = None  # byte-identical or 304: nothing to extract

@@ -47,9 +47,12 @@ def site_furniture(store: SnapshotStore, host: str, old: Article, new: Article) 
     if not hashes:
         return frozenset()
     known = store.common_lines(host, frozenset(hashes), FURNITURE_MIN_PAGES)
-    if len(known) > len(hashes) * MAX_FURNITURE_SHARE:
+    old_hashes = {line_hash(key) for key in old_keys.values()}
+    if len(known & old_hashes) > len(old_hashes) * MAX_FURNITURE_SHARE:
         # An article made mostly of lines other articles of the host share is a copy (one story
         # under several URLs, wire copy run twice): its text is its own, not the site's furniture.
+        # Judged on the stored version alone: the new version's edited lines are new to the
+        # host, and counting them would let an edit to a short copy pass for furniture.
         return frozenset()
     dropped = [
         hashes[h] for h in known if hashes[h] in old_keys.values() and hashes[h] not in new_keys.values()

@@ -5,13 +5,16 @@ Exit codes: 0 every URL checked, 1 some URL ended in error (or a command failed)
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
+import os
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -52,7 +55,9 @@ def main_options(
     store: Annotated[
         str | None,
         typer.Option(
-            "--store", help="Snapshot store directory [default: $ARTICLEWATCH_STORE or ./snapshots]"
+            "--store",
+            help="Snapshot store: a directory, or an fsspec URL such as s3://bucket/prefix "
+            "[default: $ARTICLEWATCH_STORE or ./snapshots]",
         ),
     ] = None,
 ) -> None:
@@ -65,7 +70,8 @@ def _settings() -> Settings:
 
 
 def _open_store() -> SnapshotStore:
-    return SnapshotStore(_settings().store)
+    settings = _settings()
+    return SnapshotStore(settings.store, settings.index)
 
 
 def _fail(error: BaseException) -> typer.Exit:
@@ -195,6 +201,7 @@ def run_check(
     notify: list[str] | None = None,
     notify_new: bool | None = None,
     digest: bool | None = None,
+    shard: str | None = None,
 ) -> list[dict[str, Any]]:
     """Run the check_articles Prefect flow in this process and return its records."""
     from .prefect_env import configure_prefect_environment
@@ -202,9 +209,12 @@ def run_check(
     configure_prefect_environment()
     from pydantic import SecretStr
 
-    from flows.check import check_articles
+    from flows.check import run_check_articles
 
-    return check_articles(
+    return run_check_articles(
+        # A check of URLs named on the command line is short, and watched by the person who
+        # ran it: no heartbeat. Runs of the due watches (long, often unattended) keep it.
+        heartbeat=not urls,
         urls=urls or None,
         store=store,
         check_all=check_all,
@@ -212,6 +222,7 @@ def run_check(
         notify=[SecretStr(url) for url in notify] if notify else None,
         notify_new=notify_new,
         digest=digest,
+        shard=shard,
     )
 
 
@@ -240,9 +251,28 @@ def check(
             "--digest/--no-digest", help="One message per channel and run (default: setting notify_digest)."
         ),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="I/K",
+            help="Check only the watches of shard I of K (whole hosts per shard; README: Scaling out).",
+        ),
+    ] = None,
 ) -> None:
     """Check URLs now; without URLs, every watch that is due. Significant changes alert the channels."""
     from .notify import make_channel, run_channels
+    from .shards import parse_shard
+
+    if shard is not None:
+        try:
+            parse_shard(shard)
+        except ConfigError as exc:
+            raise typer.BadParameter(one_line(exc), param_hint="--shard") from None
+        if urls:
+            raise typer.BadParameter(
+                "a shard checks the due (or --all) watches of its hosts, not URLs", param_hint="--shard"
+            )
 
     for number, url in enumerate(notify or [], start=1):
         try:
@@ -253,7 +283,7 @@ def check(
         settings = _settings()
         channels = run_channels(settings.notify, notify or [])
         before = _outbox_counts(settings, channels)
-        records = run_check(urls, str(settings.store), check_all, notify, notify_new, digest)
+        records = run_check(urls, str(settings.store), check_all, notify, notify_new, digest, shard)
         after = _outbox_counts(settings, channels)
     except ArticlewatchError as exc:
         raise _fail(exc) from None
@@ -274,7 +304,7 @@ def _outbox_counts(settings: Settings, channels: tuple[Any, ...]) -> dict[str, A
         return {}
     from .outbox import Outbox
 
-    with SnapshotStore(settings.store) as store:
+    with SnapshotStore(settings.store, settings.index) as store:
         outbox = Outbox(store)
         return {channel.id: outbox.state(channel.id) for channel in channels}
 
@@ -404,7 +434,7 @@ def follow(
         settings = _settings()
         with make_client(settings.timeout, block_private=settings.block_private) as client:
             source = detect_source(url, client, match, every_seconds)
-        with SnapshotStore(settings.store) as store:
+        with SnapshotStore(settings.store, settings.index) as store:
             store.add_source(source)
     except ArticlewatchError as exc:
         raise _fail(exc) from None
@@ -540,10 +570,11 @@ def verify(
     """Check every snapshot against its schema and the index against the files; one line per problem."""
     from .verify import repair_store, verify_store
 
-    root = _settings().store
+    settings = _settings()
+    root, index = settings.store, settings.index
     try:
         if repair:
-            report = repair_store(root)
+            report = repair_store(root, index=index)
             for problem in report.problems:
                 out.print(escape(problem.line()), highlight=False)
             for moved in report.quarantined:
@@ -551,7 +582,7 @@ def verify(
             for removed in report.removed:
                 out.print(f"removed {escape(removed)}")
             out.print(f"indexed {report.indexed} version(s)")
-        problems = verify_store(root)
+        problems = verify_store(root, index)
     except ArticlewatchError as exc:
         raise _fail(exc) from None
     for problem in problems:
@@ -568,7 +599,10 @@ def demo() -> None:
     from .demo.run import run_demo
 
     try:
-        report = run_demo(Path(_settings().store) / "demo", out)
+        store = _settings().store
+        if not isinstance(store, Path):
+            raise ConfigError(f"{redact_url(store)}: the demo needs a local --store directory, not a URL")
+        report = run_demo(store / "demo", out)
     except ArticlewatchError as exc:
         raise _fail(exc) from None
     out.print(f"\nHTML report: {report}")
@@ -590,7 +624,7 @@ def serve() -> None:
     try:
         settings = _settings()
         # Flow runs start in processes of their own: give them a path that does not depend on cwd.
-        store = str(settings.store.resolve())
+        store = str(settings.store.resolve()) if isinstance(settings.store, Path) else settings.store
         server: AbstractContextManager[str]
         if os.environ.get("PREFECT_API_URL"):
             server = nullcontext(os.environ["PREFECT_API_URL"])
@@ -598,8 +632,13 @@ def serve() -> None:
             from flows.local_server import local_prefect_server
 
             home = os.environ.get("PREFECT_HOME")
+            if not home and not isinstance(settings.store, Path):
+                raise ConfigError(
+                    f"{redact_url(settings.store)}: a store on shared storage cannot hold the local Prefect "
+                    "server's database: set PREFECT_API_URL (a server the workers share) or PREFECT_HOME"
+                )
             err.print("starting a local Prefect server (the first start takes ~15 s) ...")
-            server = local_prefect_server(Path(home) if home else settings.store)
+            server = local_prefect_server(Path(home) if home else Path(settings.store))
         with server as api_url:
             # Set before prefect is imported: its settings are read once, at import.
             os.environ["PREFECT_API_URL"] = api_url
@@ -614,7 +653,31 @@ def serve() -> None:
 
 def main() -> None:
     """Entry point of the `articlewatch` console script."""
-    app()
+    try:
+        app()
+        status = 0
+    except SystemExit as done:
+        status = _exit_status(done.code)
+    _end_process(status)
+
+
+def _exit_status(code: object) -> int:
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)  # what SystemExit("message") prints
+    return 1
+
+
+def _end_process(status: int) -> NoReturn:
+    # Python's own teardown after a Prefect run (all its modules, models and event-loop threads)
+    # takes most of a second: a quarter of a one-URL check. What must happen at exit still does,
+    # in the interpreter's order: worker threads and process pools are waited for, then the
+    # atexit handlers run (logging, Prefect's event and log drains); the heap is not torn down.
+    threading._shutdown()  # type: ignore[attr-defined]  # CPython 3.11, which pyproject pins
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """One Settings object: defaults, then the config file, then the environment; validated once.
 
 The config file is TOML, `articlewatch.toml` in the store directory or the path in
-$ARTICLEWATCH_CONFIG, with the keys of `Settings` (durations as "15m", "1h", "90s"):
+$ARTICLEWATCH_CONFIG (the only place for a store on shared storage, an fsspec URL such as
+s3://bucket/prefix: it is never read from the bucket), with the keys of `Settings` (durations
+as "15m", "1h", "90s"):
 
     timeout = "20s"
     max_bytes = 10485760
@@ -18,6 +20,8 @@ $ARTICLEWATCH_CONFIG, with the keys of `Settings` (durations as "15m", "1h", "90
     notify_digest = false     # one message per run instead of one per change
     digest_notify = ["mailto://..."]   # channels that get only the daily digest (one message a day)
     block_private = false     # refuse hosts that resolve to loopback/private/link-local addresses
+    # index = "postgresql+psycopg://aw:secret@db.example.org/articlewatch"   # an index workers share
+    # dask_address = "tcp://scheduler.example.org:8786"   # run batch tasks on this Dask cluster
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .blobs import is_url
+from .errors import ConfigError, StoreError
+from .index_db import index_kind
 from .schedule import DEFAULT_TIERS, SchedulePolicy, Tier
 
 CONFIG_FILE = "articlewatch.toml"
@@ -42,7 +48,9 @@ _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w
 class Settings:
     """Everything configurable, with its default."""
 
-    store: Path = Path("snapshots")
+    # A local directory (a Path), or an fsspec URL (a str: s3://bucket/prefix, file:///mnt/shared/x)
+    # for snapshots several machines share; see articlewatch.blobs.
+    store: Path | str = Path("snapshots")
     check_every: float | None = None  # one interval for every watch; None: the adaptive schedule
     timeout: float = 20.0  # seconds for one whole fetch: connect, redirects, headers and body
     max_bytes: int = 10 * 1024 * 1024  # larger pages are refused, not truncated
@@ -62,6 +70,13 @@ class Settings:
     # Refuse URLs whose host resolves to a loopback, private, link-local or metadata address (on
     # every redirect hop): for watch lists that come from other people.
     block_private: bool = False
+    # The index database as an SQLAlchemy URL: None for index.sqlite3 in the store directory, or
+    # postgresql+psycopg://user:password@host/db for one index every worker shares. Holds a
+    # password, so never in a repr.
+    index: str | None = field(default=None, repr=False)
+    # A running Dask scheduler ("tcp://host:8786"): batch tasks run on its workers through
+    # prefect-dask's DaskTaskRunner. None: in this process, a few batches at a time in threads.
+    dask_address: str | None = None
 
     def schedule_policy(self) -> SchedulePolicy:
         """The schedule settings as the policy articlewatch.schedule computes with."""
@@ -89,12 +104,14 @@ def load_settings(
 ) -> Settings:
     """Settings for a run: the store from the argument, else $ARTICLEWATCH_STORE, else ./snapshots."""
     environ = os.environ if env is None else env
-    root = Path(store or environ.get("ARTICLEWATCH_STORE") or "snapshots")
+    given = store or environ.get("ARTICLEWATCH_STORE") or "snapshots"
+    root: Path | str = os.fspath(given) if is_url(given) else Path(given)
     settings = Settings(store=root)
-    config_path = (
-        Path(environ["ARTICLEWATCH_CONFIG"]) if environ.get("ARTICLEWATCH_CONFIG") else root / CONFIG_FILE
-    )
-    if config_path.is_file():
+    if environ.get("ARTICLEWATCH_CONFIG"):
+        config_path: Path | None = Path(environ["ARTICLEWATCH_CONFIG"])
+    else:  # a store on shared storage has no config file of its own: only $ARTICLEWATCH_CONFIG
+        config_path = root / CONFIG_FILE if isinstance(root, Path) else None
+    if config_path is not None and config_path.is_file():
         settings = _apply(settings, _read_toml(config_path), source=str(config_path))
     from_env = {
         f.name: environ[f"ARTICLEWATCH_{f.name.upper()}"]
@@ -184,6 +201,33 @@ def _boolean(value: object, name: str) -> bool:
     raise ConfigError(f"{name}: not true or false: {value!r}")
 
 
+# What Dask's Client accepts as a scheduler address: [protocol://]host:port (tcp, tls, ws, wss, ...).
+_DASK_ADDRESS = re.compile(r"^(?:(tcp|tls|ws|wss|ucx|inproc)://)?(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$")
+
+
+def _index_url(value: object, name: str) -> str | None:
+    # Only the kind is checked here; connecting (and its errors) happens when a store opens.
+    if not isinstance(value, str):
+        raise ConfigError(f"{name}: expected a database URL string, got {type(value).__name__}")
+    if not value.strip():
+        return None
+    try:
+        index_kind(value.strip())
+    except StoreError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return value.strip()
+
+
+def _dask_address(value: object, name: str) -> str | None:
+    text = str(value).strip()
+    if not text or text.lower() == "none":
+        return None
+    match = _DASK_ADDRESS.match(text)
+    if not match or not 0 < int(match.group(3)) < 65536:
+        raise ConfigError(f"{name}: not a Dask scheduler address: {value!r} (use e.g. tcp://10.0.0.5:8786)")
+    return text if match.group(1) else f"tcp://{text}"
+
+
 # How each setting is read from the file or the environment; the others are positive integers.
 _PARSERS: dict[str, Any] = {
     "check_every": _optional_duration,
@@ -198,6 +242,8 @@ _PARSERS: dict[str, Any] = {
     "notify_digest": _boolean,
     "digest_notify": _url_list,
     "block_private": _boolean,
+    "index": _index_url,
+    "dask_address": _dask_address,
 }
 
 

@@ -15,9 +15,12 @@ from .models import Article
 from .normalize import clean_text
 from .stamps import find_page_dates, is_date_words
 
-# Recorded in every snapshot: a change of extractor or options re-baselines the comparison,
-# so it must be visible in the data. deduplicate stays off: its process-wide cache changes the
-# output of a page seen several times. Comments are never article text.
+# Recorded in every snapshot: a version written under other options (or another trafilatura)
+# is extracted again from its raw HTML before it is compared (rebaseline.py). deduplicate stays
+# off: its process-wide cache changes the output of a page seen several times. Comments are
+# never article text. fast (no readability/jusText second opinion) would save ~20% CPU a page,
+# but on the AEB evaluation it let one site's navigation and ticker through as text (2 false
+# alerts in 2311 furniture changes) and lost a moved paragraph: not worth it.
 EXTRACTION_OPTIONS: dict[str, Any] = {
     "with_metadata": True,
     "include_comments": False,

@@ -40,8 +40,15 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 # Feeds and sitemaps (discovery): servers label them every way there is.
 FEED_TYPES = (
-    "application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml",
-    "application/x-rss+xml", "application/feed+json", "application/json", *HTML_TYPES,
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+    "application/rdf+xml",
+    "application/x-rss+xml",
+    "application/feed+json",
+    "application/json",
+    *HTML_TYPES,
 )
 MAX_REDIRECTS = 10
 _E = TypeVar("_E", bound=BaseException)
@@ -273,4 +280,3 @@ def _binary_kind(body: bytes) -> str | None:
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
-

@@ -9,6 +9,8 @@ article instead of starting a new one.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from .errors import FetchError
 from .store import SnapshotStore
 from .urls import article_key, identity_url
@@ -21,11 +23,20 @@ def page_urls(final_url: str, canonical_url: str | None) -> list[str]:
         if not candidate:
             continue
         try:
-            identity_url(candidate)
+            identity = identity_url(candidate)
         except FetchError:  # a canonical like "/path" or "javascript:" names nothing we can track
+            continue
+        if candidate is canonical_url and candidate != final_url and _is_site_root(identity):
+            # A canonical naming a site's home page (a common template mistake, or an image CDN's
+            # root picked up as the page URL) would join every article of the site into one.
             continue
         urls.append(candidate)
     return urls
+
+
+def _is_site_root(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
 
 
 def settle_history(store: SnapshotStore, url: str, answered_urls: list[str], seen_at: str) -> str:

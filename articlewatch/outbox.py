@@ -7,7 +7,8 @@ SnapshotStore.write_snapshot's `on_version`), and then walks through these state
        ^                  |
        +----- failed -----+   (the channel was down: kept, with its error, for a later run)
 
-Claims are single-row transactions (BEGIN IMMEDIATE), so two runs never send the same row. A
+Claims are transactions under the index's writers' lock (SQLite's BEGIN IMMEDIATE, PostgreSQL's
+advisory lock), so two runs, on one machine or several, never send the same row. A
 row still `sending` after the lease means the run that claimed it died between claiming and
 marking: it is claimed again and flagged `maybe_sent`, because nothing on this side can tell
 whether the receiver got it before the crash (see articlewatch.notify for the guarantee).
@@ -17,12 +18,13 @@ Channels are stored as ids (a hash of the URL), never as URLs: the URLs hold sec
 from __future__ import annotations
 
 import json
-import sqlite3
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .alerts import Alert
 from .errors import StoreError, one_line
+from .index_db import IndexConnection
 from .store import SnapshotStore
 
 _CREATE_TABLE = """
@@ -43,6 +45,8 @@ _CREATE_INDEX = "CREATE INDEX IF NOT EXISTS outbox_by_channel ON outbox (channel
 # A run that claimed a row and has not marked it after this long is taken to have died: a send
 # gives up long before (Apprise's own timeouts are seconds), so a live sender is never overtaken.
 DEFAULT_LEASE_SECONDS = 600.0
+# Stores whose index has the outbox table (created on first use).
+_READY: weakref.WeakSet[SnapshotStore] = weakref.WeakSet()
 _CLAIMABLE = "channel = ? AND (state = 'pending' OR (state = 'sending' AND claimed_at <= ?))"
 
 
@@ -69,16 +73,21 @@ class Outbox:
 
     def __init__(self, store: SnapshotStore) -> None:
         self._store = store
-        with store.transaction() as db:
-            db.execute(_CREATE_TABLE)
-            db.execute(_CREATE_INDEX)
+        if store in _READY:  # one check of the table per store, not one per alerting check
+            return
+        schema = f"{_CREATE_TABLE};\n{_CREATE_INDEX}"
+        if store.index.dialect == "sqlite" or not store.index.has_schema(schema, {}):
+            with store.transaction():
+                store.index.create(schema)
+        _READY.add(store)
 
     @staticmethod
-    def enqueue(db: sqlite3.Connection, alert: Alert, channel_ids: tuple[str, ...], created_at: str) -> None:
+    def enqueue(db: IndexConnection, alert: Alert, channel_ids: tuple[str, ...], created_at: str) -> None:
         """Owe the alert to each channel, inside the caller's transaction (a repeat is a no-op)."""
         document = json.dumps(alert.to_document(), ensure_ascii=False, sort_keys=True)
         db.executemany(
-            "INSERT OR IGNORE INTO outbox (alert_id, channel, created_at, alert) VALUES (?, ?, ?, ?)",
+            "INSERT INTO outbox (alert_id, channel, created_at, alert) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (alert_id, channel) DO NOTHING",
             [(alert.alert_id, channel, created_at, document) for channel in channel_ids],
         )
 
@@ -117,7 +126,8 @@ class Outbox:
         """Counts of pending and delivered alerts of a channel, and the last error of a pending one."""
         with self._store.transaction() as db:
             pending, delivered = db.execute(
-                "SELECT COALESCE(SUM(state != 'delivered'), 0), COALESCE(SUM(state = 'delivered'), 0) "
+                "SELECT COALESCE(SUM(CASE WHEN state = 'delivered' THEN 0 ELSE 1 END), 0), "
+                "COALESCE(SUM(CASE WHEN state = 'delivered' THEN 1 ELSE 0 END), 0) "
                 "FROM outbox WHERE channel = ?",
                 (channel,),
             ).fetchone()
@@ -148,8 +158,8 @@ class Outbox:
                 interrupted = state == "sending"
                 db.execute(
                     "UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1, "
-                    "maybe_sent = maybe_sent OR ? WHERE alert_id = ? AND channel = ?",
-                    (now, interrupted, alert_id, channel),
+                    "maybe_sent = ? WHERE alert_id = ? AND channel = ?",
+                    (now, int(bool(maybe_sent) or interrupted), alert_id, channel),
                 )
                 claimed.append(Claimed(alert, attempts + 1, bool(maybe_sent) or interrupted))
                 if limit is not None and len(claimed) == limit:

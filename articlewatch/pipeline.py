@@ -8,8 +8,7 @@ each as a task (and retry the fetch) while tests and the benchmark call them dir
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -22,13 +21,15 @@ from .extract import EXTRACTOR_INFO, extract_article
 from .fetch import fetch_page, utc_now
 from .health import check_collapse
 from .identity import page_urls, settle_history
+from .index_db import IndexConnection
 from .models import REVERT, Article, ChangeItem, CheckResult, FetchResult, HttpInfo, Outcome, Snapshot
 from .outbox import Outbox
 from .politeness import HostGate
+from .rebaseline import comparable
 from .redact import redact_url
 from .robots import RobotsCache
 from .schedule import SchedulePolicy, due_watches, parse_time
-from .store import FetchMemo, SnapshotStore
+from .store import FetchMemo, SnapshotStore, UnchangedCheck, WatchState
 from .urls import host_dir, normalize_url
 
 
@@ -51,25 +52,30 @@ def fetch_stage(
     *,
     gate: HostGate | None = None,
     robots: RobotsCache | None = None,
+    memo: FetchMemo | None = None,
 ) -> FetchResult:
     """Fetch a URL, conditionally when an earlier fetch left an ETag or Last-Modified.
 
     With a gate, the request waits for its host's turn; with robots, a URL robots.txt disallows
-    raises RobotsDisallowedError before any request for the page is made.
+    raises RobotsDisallowedError before any request for the page is made. `memo`: the URL's
+    fetch memo when the caller read it already (a batch reads all of its URLs' in one query).
     """
     normalize_url(url)  # a malformed URL fails here, before any network use
     if robots is not None:
         robots.check(url)
-    memo = store.fetch_memo(url)
+    if memo is None:
+        memo = store.fetch_memo(url)
     if gate is None:
         return fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
     with gate.request(url):
         return fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
 
 
-def needs_extraction(fetched: FetchResult, store: SnapshotStore) -> bool:
+def needs_extraction(fetched: FetchResult, store: SnapshotStore, memo: FetchMemo | None = None) -> bool:
     """False for a 304 or a page byte-identical to the last fetch: an unchanged page costs no extraction."""
-    return not (fetched.not_modified or fetched.raw_sha256 == store.fetch_memo(fetched.url).raw_sha256)
+    if fetched.not_modified:
+        return False
+    return fetched.raw_sha256 != (memo or store.fetch_memo(fetched.url)).raw_sha256
 
 
 def extract_stage(fetched: FetchResult, store: SnapshotStore) -> Article | None:
@@ -86,13 +92,14 @@ def diff_stage(url: str, article: Article | None, store: SnapshotStore) -> Compa
 
     UnhealthyPageError when the body collapsed against that (last good) version.
     """
-    if article is not None:
-        settle_history(store, url, page_urls(url, article.canonical_url), utc_now())
+    if article is None:  # nothing extracted: the version number is all it needs, from the index
+        rows = store.versions(url)
+        return Comparison("unchanged", (), None, rows[-1].version if rows else None)
+    settle_history(store, url, page_urls(url, article.canonical_url), utc_now())
     previous = store.latest(url)
-    if article is None:
-        return Comparison("unchanged", (), None, previous.version if previous else None)
     if previous is None:
         return compare(None, article)
+    previous = comparable(store, previous)
     furniture = site_furniture(store, previous.host, previous.article, article)
     return compare(previous, article, furniture=furniture, earlier=store.fingerprint_versions(url))
 
@@ -142,9 +149,8 @@ def store_stage(
     With `alerting`, a version that alerts is put in the outbox for its channels in the same
     index transaction that records the version: both are stored, or neither.
     """
-    memo = FetchMemo(fetched.etag, fetched.last_modified, fetched.raw_sha256 if fetched.body else None)
-    if fetched.not_modified:
-        memo = FetchMemo(fetched.etag, fetched.last_modified, store.fetch_memo(url).raw_sha256)
+    before = store.fetch_memo(url) if fetched.not_modified else FetchMemo(None, None, None)
+    memo = _memo_after(fetched, before)
     # A page that answers again after a 404/410 is news whether or not its text changed.
     restored = store.is_gone(url)
     if comparison.outcome == "unchanged" or article is None or comparison.fingerprint is None:
@@ -179,7 +185,10 @@ def store_stage(
         latest = store.latest(url)
         if (latest.version if latest else None) != comparison.previous_version:
             comparison = compare(
-                latest, article, furniture=comparison.furniture, earlier=store.fingerprint_versions(url)
+                comparable(store, latest) if latest else None,
+                article,
+                furniture=comparison.furniture,
+                earlier=store.fingerprint_versions(url),
             )
             if comparison.fingerprint is None:
                 return _record_same_text(store, url, fetched, comparison.previous_version, memo, alerting)
@@ -202,10 +211,44 @@ def store_stage(
         version=written.version,
         significant=significant,
         changes=comparison.changes,
-        snapshot=str(store.root / written.path) if written.path else None,
+        # The public `snapshot` field: a local path, or the file's URL on shared storage.
+        snapshot=store.file_location(written.path) if written.path else None,
         title=article.title,
         alert_id=alert_id(written.key, written.version, written.fingerprint) if alerts else None,
     )
+
+
+def record_unchanged_pages(
+    store: SnapshotStore, pages: Sequence[tuple[FetchResult, WatchState]]
+) -> dict[str, CheckResult]:
+    """Log the checks of pages that came back as they were (304 or the same bytes), many in one
+    index transaction; the result holds those logged, and leaves out pages found gone before
+    (their return is news: `store_stage` records it, with its alert)."""
+    checks = [
+        UnchangedCheck(
+            url=fetched.url,
+            checked_at=fetched.fetched_at,
+            version=state.version,
+            memo=_memo_after(fetched, state.memo),
+        )
+        for fetched, state in pages
+    ]
+    left = {check.url for check in store.record_unchanged(checks)}
+    return {
+        check.url: CheckResult(url=check.url, outcome="unchanged", version=check.version, significant=False)
+        for check in checks
+        if check.url not in left
+    }
+
+
+def _memo_after(fetched: FetchResult, before: FetchMemo) -> FetchMemo:
+    # A 304 carries no body: the raw hash of the bytes we hold stays the one to compare with,
+    # and validators it does not repeat (servers may leave them out) stay the ones we sent.
+    if fetched.not_modified:
+        return FetchMemo(
+            fetched.etag or before.etag, fetched.last_modified or before.last_modified, before.raw_sha256
+        )
+    return FetchMemo(fetched.etag, fetched.last_modified, fetched.raw_sha256 if fetched.body else None)
 
 
 def _record_same_text(
@@ -235,13 +278,13 @@ def _record_same_text(
 
 def _outbox_writer(
     store: SnapshotStore, alerting: AlertPolicy, comparison: Comparison, restored: bool = False
-) -> Callable[[sqlite3.Connection, Snapshot], None] | None:
+) -> Callable[[IndexConnection, Snapshot], None] | None:
     """What write_snapshot runs inside its transaction to owe the version's alert to every channel."""
     if not alerting.channel_ids:
         return None
     Outbox(store)  # makes sure the table exists before the version's transaction begins
 
-    def enqueue(db: sqlite3.Connection, written: Snapshot) -> None:
+    def enqueue(db: IndexConnection, written: Snapshot) -> None:
         alert = version_alert(
             written, comparison.changes, comparison.previous_version, "restored" if restored else "changed"
         )

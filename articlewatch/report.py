@@ -169,7 +169,7 @@ def _item_size(item: ChangeItem) -> tuple[int, int]:
 def _article_report(
     store: SnapshotStore, url: str, rows: list[VersionRow], since: str | None
 ) -> ArticleReport:
-    snapshots = [store.load(store.root / row.path) for row in rows]
+    snapshots = [store.load(row.path) for row in rows]
     points = []
     for index, snapshot in enumerate(snapshots):
         change = None

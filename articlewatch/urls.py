@@ -10,6 +10,7 @@ Two levels:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from urllib.parse import urlsplit, urlunsplit
@@ -21,8 +22,13 @@ from .errors import FetchError
 _UNSAFE_HOST_CHARS = re.compile(r"[^a-z0-9.\-]")
 _AMP_PATH_SEGMENT = re.compile(r"/amp(?=/|$)", re.IGNORECASE)
 _AMP_SUFFIX = re.compile(r"[./]amp(\.html?)?$", re.IGNORECASE)
+_SPACE = re.compile(r"\s")
+# A check asks for the same URL's forms several times (fetch, store paths, identity); the
+# functions are pure, and a cache makes the repeats free (a warm pass is mostly such repeats).
+_CACHED_URLS = 1 << 16
 
 
+@functools.lru_cache(maxsize=_CACHED_URLS)
 def normalize_url(url: str) -> str:
     """The URL with scheme and host lower-cased and the fragment dropped; FetchError if not http(s)."""
     text = url.strip()
@@ -33,7 +39,7 @@ def normalize_url(url: str) -> str:
         raise FetchError(f"{url}: malformed URL ({exc})") from exc
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchError(f"{url}: not an http(s) URL")
-    if not parts.hostname or any(c.isspace() for c in text):
+    if not parts.hostname or _SPACE.search(text):
         raise FetchError(f"{url}: malformed URL (no host)" if not parts.hostname else f"{url}: malformed URL")
     netloc = parts.hostname.lower()
     if ":" in netloc:  # IPv6 literal
@@ -43,6 +49,7 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
+@functools.lru_cache(maxsize=_CACHED_URLS)
 def identity_url(url: str) -> str:
     """The URL that names the article: tracking parameters and AMP variants removed."""
     normalized = normalize_url(url)
@@ -59,6 +66,7 @@ def identity_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, path, parts.query, ""))
 
 
+@functools.lru_cache(maxsize=_CACHED_URLS)
 def article_key(url: str) -> str:
     """A short hash of the identity URL: store paths never contain raw URL text."""
     return hashlib.sha256(identity_url(url).encode("utf-8")).hexdigest()[:16]

@@ -6,10 +6,7 @@ page) and articlewatch.notify (the outbox, delivered as one message per channel)
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -33,11 +30,15 @@ ARTIFACT_ROWS = 50
 def write_report_task(store: SnapshotStore, since: str | None, day: str) -> dict[str, Any]:
     """Build the report of the period and write it as reports/daily-<day>.html under the store."""
     report = build_report(store, since, utc_now())
-    path = store.root / REPORTS_DIR / f"daily-{day}.html"
-    _write_atomically(path, render_report_html(report, title=f"articlewatch: what changed ({day})"))
-    create_markdown_artifact(_summary_markdown(report, path), key=ARTIFACT_KEY, description=f"Report, {day}")
+    relative = f"{REPORTS_DIR}/daily-{day}.html"
+    # Atomic (temp file + rename, or one object put): readers see yesterday's whole report or today's.
+    html = render_report_html(report, title=f"articlewatch: what changed ({day})")
+    store.blobs.write(relative, html.encode("utf-8"))
+    location = store.file_location(relative)  # a local path, or a URL on shared storage
+    summary = _summary_markdown(report, location)
+    create_markdown_artifact(summary, key=ARTIFACT_KEY, description=f"Report, {day}")
     return {
-        "report": str(path),
+        "report": location,
         "articles": len(report.articles),
         "changes": report.change_count,
         "problems": list(report.problems),
@@ -55,7 +56,7 @@ def daily_digest(store: str | None = None, since: str = "24h") -> dict[str, Any]
     settings = load_settings(store)
     now = datetime.now(UTC)
     start = parse_since(since, now)
-    with SnapshotStore(settings.store) as snapshot_store:
+    with SnapshotStore(settings.store, settings.index) as snapshot_store:
         summary = write_report_task(snapshot_store, start, now.strftime("%Y-%m-%d"))
         for problem in summary["problems"]:
             logger.warning("left out of the report: %s", problem)
@@ -72,7 +73,7 @@ def daily_digest(store: str | None = None, since: str = "24h") -> dict[str, Any]
     return summary
 
 
-def _summary_markdown(report: Report, path: Path) -> str:
+def _summary_markdown(report: Report, path: str) -> str:
     lines = [
         f"**{len(report.articles)} changed article(s), {report.change_count} change(s)**: `{path}`",
         "",
@@ -85,16 +86,3 @@ def _summary_markdown(report: Report, path: Path) -> str:
     if len(report.articles) > ARTIFACT_ROWS:
         lines.append(f"| ... and {len(report.articles) - ARTIFACT_ROWS} more (see the report) | | |")
     return "\n".join(lines) + "\n"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    # Readers (a browser, a web server) see yesterday's whole report or today's, never half of one.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

@@ -42,9 +42,10 @@ def discover_articles(
     logger = get_run_logger()
     settings = load_settings(store)
     results = []
-    with SnapshotStore(settings.store) as snapshot_store, make_client(
-        settings.timeout, block_private=settings.block_private
-    ) as client:
+    with (
+        SnapshotStore(settings.store, settings.index) as snapshot_store,
+        make_client(settings.timeout, block_private=settings.block_private) as client,
+    ):
         now = parse_time(utc_now())
         chosen = [
             source

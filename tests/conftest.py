@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_index import index_url, postgres_database, postgres_index  # noqa: F401 - shared fixtures
 
 from articlewatch.demo.articles import DemoArticle, seed_articles
 from articlewatch.demo.newsroom import Newsroom

@@ -99,3 +99,35 @@ def test_extraction_falls_back_to_this_thread_when_the_pool_cannot_work(
     urls = list(newsroom.publish(many_articles(seeds, batch.POOL_MIN_PAGES)).values())
     results = batch.check_batch(urls, batch.BatchContext(store=store, client=client, extractor=dead_pool))
     assert [r.outcome for r in results] == ["new"] * len(urls)
+
+
+def test_unchanged_pages_are_logged_together_and_a_page_back_from_gone_is_restored(
+    newsroom: Newsroom, seeds: dict[str, DemoArticle], store: SnapshotStore, client: httpx.Client
+) -> None:
+    articles = many_articles(seeds, 4)
+    urls = list(newsroom.publish(articles).values())
+    for url in urls:
+        store.add_watch(url, "2026-11-22T08:00:00Z")
+    context = batch.BatchContext(store=store, client=client)
+    assert [r.outcome for r in batch.check_batch(urls, context)] == ["new"] * 4
+    gone_path = articles["a1"].path
+    newsroom.remove(gone_path)
+    assert [r.outcome for r in batch.check_batch(urls, context)] == [
+        "unchanged",
+        "gone",
+        "unchanged",
+        "unchanged",
+    ]
+    newsroom.publish({"a1": articles["a1"]})  # the same bytes (and ETag) as before it went
+    back = batch.check_batch(urls, context)
+    assert [(r.outcome, r.version, r.significant) for r in back] == [
+        ("unchanged", 1, False),
+        ("restored", 1, True),
+        ("unchanged", 1, False),
+        ("unchanged", 1, False),
+    ]
+    # Every check is in the log once, and the fetch memo kept the ETag for the next conditional GET.
+    assert [c.outcome for c in store.checks(urls[0])] == ["unchanged", "unchanged", "new"]
+    assert [c.outcome for c in store.checks(urls[1])] == ["restored", "gone", "new"]
+    assert [store.fetch_memo(url).etag is not None for url in urls] == [True] * 4
+    assert all(store.watch(url).last_outcome == "unchanged" for url in (urls[0], urls[2], urls[3]))  # type: ignore[union-attr]

@@ -116,3 +116,17 @@ def test_copies_of_one_story_do_not_make_its_text_furniture(newsroom: Newsroom, 
         result = check_url(url, store, client)
     assert result.outcome == "changed"
     assert [(c.kind, c.after) for c in result.changes] == [("paragraph_edited", edited[1])]
+
+
+def test_an_edit_to_a_one_paragraph_copy_is_news(newsroom: Newsroom, store: SnapshotStore) -> None:
+    # A short wire item run under several URLs: its single line is shared, and the edited line
+    # is new to the site; the copy is judged by its stored version, so the edit is not furniture.
+    short = ("A single long paragraph of wire copy that several sections of the site run as it is.",)
+    with make_client() as client:
+        for n in range(FURNITURE_MIN_PAGES + 2):
+            check_url(newsroom.put(f"/wire-{n}/item", article_page(short)), store, client)
+        edited = (short[0].replace("several sections", "several busy sections"),)
+        newsroom.put("/wire-1/item", article_page(edited))
+        result = check_url(newsroom.url("/wire-1/item"), store, client)
+    assert result.outcome == "changed"
+    assert [c.kind for c in result.changes] == ["paragraph_edited"]

@@ -27,7 +27,17 @@ def cli(store_dir: Path, *args: str) -> tuple[int, str]:
 
 def test_every_command_has_help() -> None:
     commands = (
-        "add", "remove", "list", "check", "history", "diff", "report", "reindex", "verify", "demo", "serve",
+        "add",
+        "remove",
+        "list",
+        "check",
+        "history",
+        "diff",
+        "report",
+        "reindex",
+        "verify",
+        "demo",
+        "serve",
     )
     for command in commands:
         result = runner.invoke(app, [command, "--help"])

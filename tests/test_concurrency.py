@@ -47,10 +47,11 @@ def decide(url: str, store: SnapshotStore, client: httpx.Client) -> tuple[object
 
 
 def test_two_runs_that_both_decide_new_store_one_version(
-    newsroom: Newsroom, store_dir: Path, client: httpx.Client
+    newsroom: Newsroom, store_dir: Path, client: httpx.Client, index_url: str | None
 ) -> None:
     url = newsroom.put("/story", page(1))
-    with SnapshotStore(store_dir) as first, SnapshotStore(store_dir) as second:  # two connections
+    # Two connections: SQLite's file, or one PostgreSQL index as two workers' machines share it.
+    with SnapshotStore(store_dir, index_url) as first, SnapshotStore(store_dir, index_url) as second:
         one, two = decide(url, first, client), decide(url, second, client)
         assert one[2].outcome == two[2].outcome == "new"  # type: ignore[attr-defined]
         written = store_stage(first, url, *one)  # type: ignore[arg-type]
@@ -116,7 +117,7 @@ class _PairedHandler(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-def test_two_check_processes_at_once(prefect_server: None, store_dir: Path) -> None:
+def test_two_check_processes_at_once(prefect_server: None, store_dir: Path, index_url: str | None) -> None:
     server = _PairedServer()
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
@@ -125,6 +126,8 @@ def test_two_check_processes_at_once(prefect_server: None, store_dir: Path) -> N
         env = cli_environment(
             ARTICLEWATCH_ROBOTS="false", ARTICLEWATCH_HOST_DELAY="0", ARTICLEWATCH_HOST_CONCURRENCY="8"
         )
+        if index_url:  # two workers sharing one PostgreSQL index
+            env["ARTICLEWATCH_INDEX"] = index_url
         command = cli_command(store_dir, "check", "--json", *urls)
         runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)]
         runs.append(
@@ -140,18 +143,23 @@ def test_two_check_processes_at_once(prefect_server: None, store_dir: Path) -> N
     by_url = {url: Counter(r["outcome"] for r in records if r["url"] == url) for url in urls}
     for url, outcomes in by_url.items():
         assert outcomes == Counter({"new": 1, "unchanged": 1}), (url, outcomes)
-    with SnapshotStore(store_dir) as store:
+    with SnapshotStore(store_dir, index_url) as store:
         assert [len(store.versions(url)) for url in urls] == [1] * URLS
     assert len(list(store_dir.glob("*/*/*.json"))) == URLS
-    assert verify_store(store_dir) == []
+    assert verify_store(store_dir, index_url) == []
 
 
-def test_writes_inside_locked_commit_together_and_a_failed_inner_write_is_undone(store_dir: Path) -> None:
-    with SnapshotStore(store_dir) as store:
+def test_writes_inside_locked_commit_together_and_a_failed_inner_write_is_undone(
+    store_dir: Path, index_url: str | None
+) -> None:
+    with SnapshotStore(store_dir, index_url) as store:
         with store.locked():
             store.add_watch("https://news.example.com/a", "2026-11-22T08:00:00Z")
             with pytest.raises(RuntimeError), store.transaction() as db:
                 db.execute("DELETE FROM watches")
                 raise RuntimeError("inner write fails")
             store.add_watch("https://news.example.com/b", "2026-11-22T08:00:01Z")
-        assert [w.url for w in store.watches()] == ["https://news.example.com/a", "https://news.example.com/b"]
+        assert [w.url for w in store.watches()] == [
+            "https://news.example.com/a",
+            "https://news.example.com/b",
+        ]

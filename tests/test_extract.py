@@ -89,7 +89,9 @@ def test_menu_labels_stacked_above_the_text_are_not_text() -> None:
 
 def test_the_headline_repeated_in_the_body_is_the_title_only() -> None:
     above = f"<h2>{TITLE}</h2>"
-    article = extract_article(_page(above=above, title=TITLE + " - The Riverside Times"), "http://x.example/a")
+    article = extract_article(
+        _page(above=above, title=TITLE + " - The Riverside Times"), "http://x.example/a"
+    )
     assert article.paragraphs == BODY
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from articlewatch.alerts import Alert, version_alert
+from articlewatch.index_db import IndexConnection
 from articlewatch.models import Article, ChangeItem, HttpInfo, Snapshot
 from articlewatch.outbox import Outbox
-from articlewatch.store import INDEX_FILE, SnapshotStore
+from articlewatch.store import SnapshotStore
 from articlewatch.urls import article_key, host_dir
 
 URL = "https://news.example.com/world/putin-offer"
@@ -20,6 +21,13 @@ EDIT = ChangeItem("title", "Old headline", "New headline", field="title")
 NOW = "2026-11-22T08:00:00.000000Z"
 LATER = "2026-11-22T08:00:01.000000Z"
 AFTER_LEASE = "2026-11-22T08:10:01.000000Z"
+
+
+@pytest.fixture()
+def store(store_dir: Path, index_url: str | None) -> Iterator[SnapshotStore]:
+    """The store on each index backend in turn: SQLite in the directory, then PostgreSQL."""
+    with SnapshotStore(store_dir, index_url) as opened:
+        yield opened
 
 
 def candidate(title: str, fetched_at: str) -> Snapshot:
@@ -42,7 +50,7 @@ def store_version(store: SnapshotStore, title: str, channels: tuple[str, ...], m
     """Write a version whose alert is owed to `channels` in the version's own transaction."""
     made: list[Alert] = []
 
-    def enqueue(db: sqlite3.Connection, written: Snapshot) -> None:
+    def enqueue(db: IndexConnection, written: Snapshot) -> None:
         alert = version_alert(written, (EDIT,), written.version - 1 or None)
         made.append(alert)
         Outbox.enqueue(db, alert, channels, written.fetched_at)
@@ -58,7 +66,7 @@ def test_an_alert_is_stored_with_its_version_or_not_at_all(store: SnapshotStore)
     outbox = Outbox(store)
     store_version(store, "First", ("a",), 1)
 
-    def enqueue_then_fail(db: sqlite3.Connection, written: Snapshot) -> None:
+    def enqueue_then_fail(db: IndexConnection, written: Snapshot) -> None:
         Outbox.enqueue(db, version_alert(written, (EDIT,), 1), ("a",), written.fetched_at)
         raise OSError("disk full")
 
@@ -112,14 +120,14 @@ def test_a_claim_left_by_a_crash_is_taken_again_after_the_lease_as_maybe_sent(st
     assert again is not None and again.maybe_sent, "the possible duplicate was forgotten"
 
 
-def test_two_processes_never_claim_the_same_alert(store_dir: Path) -> None:
-    with SnapshotStore(store_dir) as store:
+def test_two_processes_never_claim_the_same_alert(store_dir: Path, index_url: str | None) -> None:
+    with SnapshotStore(store_dir, index_url) as store:
         owed = {store_version(store, f"Version {n}", ("a",), n).alert_id for n in range(12)}
     claims: list[str] = []
     lock = threading.Lock()
 
     def claimer() -> None:
-        with SnapshotStore(store_dir) as own:  # its own connection, as another process has
+        with SnapshotStore(store_dir, index_url) as own:  # its own connection, as another process has
             outbox = Outbox(own)
             while (claimed := outbox.claim_next("a", NOW)) is not None:
                 with lock:
@@ -136,7 +144,7 @@ def test_two_processes_never_claim_the_same_alert(store_dir: Path) -> None:
 def test_a_damaged_row_does_not_hold_back_the_others(store: SnapshotStore) -> None:
     damaged = store_version(store, "First", ("a",), 1)
     fine = store_version(store, "Second", ("a",), 2)
-    with sqlite3.connect(store.root / INDEX_FILE) as db:
+    with store.transaction() as db:
         db.execute("UPDATE outbox SET alert = '{not json' WHERE alert_id = ?", (damaged.alert_id,))
     outbox = Outbox(store)
     claimed = outbox.claim_next("a", NOW)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,13 @@ from articlewatch.store import INDEX_FILE, SnapshotStore
 from articlewatch.urls import article_key, host_dir
 
 URL = "https://news.example.com/world/2018/07/19/trump-putin?id=1#comments"
+
+
+@pytest.fixture()
+def store(store_dir: Path, index_url: str | None) -> Iterator[SnapshotStore]:
+    """The store on each index backend in turn: SQLite in the directory, then PostgreSQL."""
+    with SnapshotStore(store_dir, index_url) as opened:
+        yield opened
 
 
 def candidate(
@@ -88,10 +95,8 @@ def test_index_rebuilds_from_files(store_dir: Path) -> None:
 def test_file_written_but_not_indexed_is_picked_up_before_the_next_write(store: SnapshotStore) -> None:
     store.write_snapshot(candidate(), b"a")
     # Simulate a crash after the file rename but before the index commit.
-    db = sqlite3.connect(store.root / INDEX_FILE)
-    db.execute("DELETE FROM versions")
-    db.commit()
-    db.close()
+    with store.transaction() as db:
+        db.execute("DELETE FROM versions")
     third = store.write_snapshot(candidate(("New.",), "2026-11-22T10:00:00Z"), b"c")
     assert third.version == 2
     assert [row.version for row in store.versions(URL)] == [1, 2]

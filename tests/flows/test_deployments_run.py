@@ -32,6 +32,8 @@ DEPLOYMENTS = {
     "discover-articles": {"interval": 3600.0},
     "daily-digest": {"cron": "0 7 * * *"},
 }
+# Deployed too, with no schedule: the sharded pass (tests/flows/test_shards_workers.py runs it).
+ON_DEMAND = {"check-due-sharded", "check-shard"}
 
 
 def prefect(args: list[str], env: dict[str, str], cwd: Path) -> str:
@@ -85,7 +87,8 @@ def test_deploy_all_and_a_worker_run_check_due_articles(
 
         api = httpx.Client(base_url=api_url, timeout=10.0)
         deployments = {d["name"]: d for d in api.post("/deployments/filter", json={}).json()}
-        assert set(deployments) == set(DEPLOYMENTS)
+        assert set(deployments) == set(DEPLOYMENTS) | ON_DEMAND
+        assert all(not deployments[name]["schedules"] for name in ON_DEMAND)
         for name, schedule in DEPLOYMENTS.items():
             deployment = deployments[name]
             [active] = [s["schedule"] for s in deployment["schedules"] if s["active"]]

@@ -16,6 +16,11 @@ EXPECTED = {
     "discover-articles": ("discover-articles", timedelta(hours=1), None),
     "daily-digest": ("daily-digest", None, "0 7 * * *"),
 }
+# Started on demand (no schedule): flow, runs at once (None: no limit), work queue.
+ON_DEMAND = {
+    "check-due-sharded": ("check-sharded", 1, None),
+    "check-shard": ("check-articles", None, "shards"),
+}
 
 
 def _config() -> PrefectYamlModel:
@@ -34,6 +39,24 @@ def test_each_deployment_has_its_schedule_pool_limit_and_flow(name: str) -> None
     assert deployment.work_pool is not None and deployment.work_pool.name == "articlewatch"
     limit = deployment.concurrency_limit
     assert getattr(limit, "limit", limit) == 1
+
+
+@pytest.mark.parametrize("name", sorted(ON_DEMAND))
+def test_each_on_demand_deployment_has_its_flow_pool_queue_and_limit(name: str) -> None:
+    [deployment] = [d for d in _config().deployments if d.name == name]
+    flow_name, limit, queue = ON_DEMAND[name]
+    assert not deployment.schedules
+    module_path, function = deployment.entrypoint.split(":")
+    module = importlib.import_module(module_path.removesuffix(".py").replace("/", "."))
+    assert getattr(module, function).name == flow_name
+    assert deployment.work_pool is not None and deployment.work_pool.name == "articlewatch"
+    assert deployment.work_pool.work_queue_name == queue
+    declared = deployment.concurrency_limit
+    assert getattr(declared, "limit", declared) == limit
+
+
+def test_every_deployment_is_expected() -> None:
+    assert {d.name for d in _config().deployments} == set(EXPECTED) | set(ON_DEMAND)
 
 
 def test_the_pull_step_changes_into_the_directory_deploy_ran_in() -> None:

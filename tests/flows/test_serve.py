@@ -30,30 +30,33 @@ TIMEOUT = 180.0
 
 
 def test_serve_runs_the_same_schedules_as_prefect_yaml() -> None:
-    from flows.serve import SCHEDULED
+    from flows.serve import DEPLOYMENTS
 
     config = PrefectYamlModel.model_validate(yaml.safe_load((REPO / "prefect.yaml").read_text()))
     declared = {}
     for deployment in config.deployments:
-        [schedule] = deployment.schedules or []
+        schedules = deployment.schedules or []
+        assert len(schedules) <= 1, deployment.name
+        interval = schedules[0].interval if schedules else None
+        cron = schedules[0].cron if schedules else None
         limit = deployment.concurrency_limit
         strategy = getattr(limit, "collision_strategy", None) or "ENQUEUE"
         declared[deployment.name] = (
             deployment.entrypoint,
-            schedule.interval,
-            schedule.cron,
+            interval,
+            cron,
             getattr(limit, "limit", limit),
-            str(strategy),
+            str(strategy) if limit else None,
         )
     served = {
         s.name: (
             f"{s.flow.fn.__module__.replace('.', '/')}.py:{s.flow.fn.__name__}",
             s.interval,
             s.cron,
-            1,
-            s.collision_strategy.value,
+            s.limit,
+            s.collision_strategy.value if s.limit else None,
         )
-        for s in SCHEDULED
+        for s in DEPLOYMENTS
     }
     assert served == declared
     assert declared["check-due-articles"][1] == timedelta(minutes=5)
@@ -109,9 +112,9 @@ def test_serve_starts_a_server_runs_a_flow_and_stops_everything_on_ctrl_c(
 
         def served() -> dict[str, Any]:
             found = {d["name"]: d for d in api.post("/deployments/filter", json={}).json()}
-            return found if len(found) == 3 else {}
+            return found if len(found) == 5 else {}
 
-        deployments = _wait("the three deployments", served, log_path)
+        deployments = _wait("the five deployments", served, log_path)
         created = api.post(f"/deployments/{deployments['check-due-articles']['id']}/create_flow_run", json={})
         flow_run_id = created.json()["id"]
 
