@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import re
+import sys
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
@@ -101,6 +102,11 @@ class _Server(ThreadingHTTPServer):
         self.pages = pages
         self.edition = 0
         self._digests: dict[int, str] = {}  # id of a (shared) corpus body -> its SHA-1
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client closing an idle keep-alive connection is how HTTP/1.1 ends, not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def digest(self, body: bytes) -> str:
         """The SHA-1 of a page body, computed once per body (copies share their corpus page's bytes)."""
