@@ -29,10 +29,11 @@ import httpx
 
 from . import pipeline
 from .alerts import AlertPolicy
+from .config import Settings
 from .errors import ArticlewatchError, ExtractionError, RetryableError
 from .extract import extract_article
 from .models import Article, CheckResult, FetchResult
-from .politeness import HostGate
+from .politeness import HostGate, shared_gate
 from .redact import redact_url
 from .robots import RobotsCache
 from .store import FetchMemo, SnapshotStore, WatchState
@@ -56,6 +57,28 @@ class BatchContext:
     alerting: AlertPolicy | None = None
     extractor: Executor | None = None
     fetch_workers: int = 8
+
+
+def local_context(
+    store: SnapshotStore,
+    client: httpx.Client,
+    settings: Settings,
+    alerting: AlertPolicy | None = None,
+    pages: int = POOL_MIN_PAGES,
+) -> BatchContext:
+    """The context of a run's batches in this process, for `pages` pages: its settings' politeness
+    and robots.txt, and the extraction pool when there are enough pages to pay for it."""
+    # One gate for every fetch of the process: the threads of all batches take their turns.
+    gate = shared_gate(settings.host_concurrency, settings.host_delay)
+    return BatchContext(
+        store=store,
+        client=client,
+        gate=gate,
+        robots=RobotsCache(client, gate) if settings.robots else None,
+        alerting=alerting,
+        extractor=extraction_pool() if pages >= POOL_MIN_PAGES else None,
+        fetch_workers=settings.concurrency,
+    )
 
 
 def check_batch(urls: Sequence[str], context: BatchContext) -> list[CheckResult]:

@@ -189,8 +189,7 @@ def _core_pass(store: str) -> list[dict[str, Any]]:
     from articlewatch import batch
     from articlewatch.config import load_settings
     from articlewatch.fetch import make_client
-    from articlewatch.politeness import interleave_by_host, shared_gate
-    from articlewatch.robots import RobotsCache
+    from articlewatch.politeness import interleave_by_host
     from articlewatch.store import SnapshotStore
 
     settings = load_settings(store)
@@ -199,15 +198,7 @@ def _core_pass(store: str) -> list[dict[str, Any]]:
         make_client(settings.timeout) as client,
     ):
         urls = [watch.url for watch in snapshot_store.watches()]
-        gate = shared_gate(settings.host_concurrency, settings.host_delay)
-        context = batch.BatchContext(
-            store=snapshot_store,
-            client=client,
-            gate=gate,
-            robots=RobotsCache(client, gate) if settings.robots else None,
-            extractor=batch.extraction_pool(),
-            fetch_workers=settings.concurrency,
-        )
+        context = batch.local_context(snapshot_store, client, settings, pages=len(urls))
         return [result.to_record() for result in batch.check_in_batches(interleave_by_host(urls), context)]
 
 

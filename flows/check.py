@@ -31,9 +31,8 @@ from articlewatch.config import Settings, load_settings
 from articlewatch.errors import ArticlewatchError, ConfigError, RetryableError
 from articlewatch.fetch import make_client
 from articlewatch.models import CheckResult
-from articlewatch.politeness import host_of, interleave_by_host, shared_gate
+from articlewatch.politeness import host_of, interleave_by_host
 from articlewatch.redact import redact_url
-from articlewatch.robots import RobotsCache
 from articlewatch.shards import Shard, ShardPlan, host_counts, parse_shard, plan_shards, shard_urls
 from articlewatch.store import SnapshotStore
 from flows.alerting import alert_channels, publish_run
@@ -129,18 +128,9 @@ def _submit_to_threads(
     selected: list[str], store: SnapshotStore, client: Any, settings: Settings, alerting: AlertPolicy
 ) -> tuple[list[list[str]], list[PrefectFuture[list[CheckResult]]]]:
     """Map the batches over the flow's thread runner, all sharing this process's live context."""
-    # One gate for every fetch of the process; URLs go out host by host in turn, so the
-    # threads waiting for a slow or crowded host never hold up all the others.
-    gate = shared_gate(settings.host_concurrency, settings.host_delay)
-    context = batch.BatchContext(
-        store=store,
-        client=client,
-        gate=gate,
-        robots=RobotsCache(client, gate) if settings.robots else None,
-        alerting=alerting,
-        extractor=batch.extraction_pool() if len(selected) >= batch.POOL_MIN_PAGES else None,
-        fetch_workers=settings.concurrency,
-    )
+    context = batch.local_context(store, client, settings, alerting, pages=len(selected))
+    # URLs go out host by host in turn, so the threads waiting for a slow or crowded host never
+    # hold up all the others.
     batches = batch.split_batches(interleave_by_host(selected))
     futures = check_batch_task.map(batches, [len(urls_of) - 1 for urls_of in batches], unmapped(context))
     return batches, list(futures)

@@ -56,3 +56,13 @@ def article_page(
 <footer><ul><li><a href="/about">About us</a></li><li><a href="/contact">Contact</a></li></ul>
 <p>© 2019 The Riverside Times</p></footer>
 </body></html>"""
+
+
+def story_page(number: int, edition: str = "") -> str:
+    """A small numbered story page; `edition` adds a paragraph (a later edition of the story)."""
+    return (
+        f"<html><head><title>Story {number}</title></head><body><article><h1>Story {number}</h1>"
+        + f"<p>The council met on day {number} and voted to keep the library open another year.</p>" * 3
+        + (f"<p>{edition}</p>" if edition else "")
+        + "</article></body></html>"
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 import fsspec
 import httpx
 import pytest
+from article_pages import story_page
 from typer.testing import CliRunner
 
 from articlewatch.blobs import LocalBlobs, open_blobs, unfinished
@@ -27,15 +28,6 @@ from articlewatch.pipeline import check_urls
 from articlewatch.report import build_report
 from articlewatch.store import SnapshotStore
 from articlewatch.verify import repair_store, verify_store
-
-
-def page(number: int, edition: str = "") -> str:
-    return (
-        f"<html><head><title>Story {number}</title></head><body><article><h1>Story {number}</h1>"
-        + f"<p>The council met on day {number} and voted to keep the library open another year.</p>" * 3
-        + (f"<p>{edition}</p>" if edition else "")
-        + "</article></body></html>"
-    )
 
 
 @pytest.fixture()
@@ -69,7 +61,7 @@ def stored_files(root: str) -> list[str]:
 def test_pipeline_on_a_memory_store(
     newsroom: Newsroom, memory_root: str, index: str, client: httpx.Client
 ) -> None:
-    urls = [newsroom.put(f"/story/{n}", page(n)) for n in range(3)]
+    urls = [newsroom.put(f"/story/{n}", story_page(n)) for n in range(3)]
     with SnapshotStore(memory_root, index) as store:
         first = [result.to_record() for result in check_urls(urls, store, client)]
         assert [record["outcome"] for record in first] == ["new"] * 3
@@ -81,7 +73,7 @@ def test_pipeline_on_a_memory_store(
         assert len([name for name in files if name.endswith(".json")]) == 3
         assert len([name for name in files if name.endswith(".html.gz")]) == 3
 
-        edited = newsroom.put("/story/1", page(1, "Update: the vote was postponed to March."))
+        edited = newsroom.put("/story/1", story_page(1, "Update: the vote was postponed to March."))
         second = {result.url: result for result in check_urls(urls, store, client)}
         assert second[edited].outcome == "changed" and second[edited].version == 2
         assert {second[url].outcome for url in urls if url != edited} == {"unchanged"}
@@ -100,7 +92,7 @@ def test_pipeline_on_a_memory_store(
 def test_leftovers_and_unindexed_files_on_a_memory_store(
     newsroom: Newsroom, memory_root: str, index: str, tmp_path: Path, client: httpx.Client
 ) -> None:
-    url = newsroom.put("/story/1", page(1))
+    url = newsroom.put("/story/1", story_page(1))
     with SnapshotStore(memory_root, index) as store:
         [result] = check_urls([url], store, client)
         assert result.snapshot is not None
@@ -127,7 +119,7 @@ def test_leftovers_and_unindexed_files_on_a_memory_store(
 def test_verify_repair_quarantines_on_a_memory_store(
     newsroom: Newsroom, memory_root: str, index: str, client: httpx.Client
 ) -> None:
-    urls = [newsroom.put(f"/story/{n}", page(n)) for n in range(2)]
+    urls = [newsroom.put(f"/story/{n}", story_page(n)) for n in range(2)]
     with SnapshotStore(memory_root, index) as store:
         records = [result.to_record() for result in check_urls(urls, store, client)]
     broken = records[0]["snapshot"].removeprefix(memory_root + "/")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import fsspec
 import pytest
+from article_pages import story_page
 
 from articlewatch.blobs import open_blobs
 from articlewatch.demo.newsroom import Newsroom
@@ -43,15 +44,6 @@ S3_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 BUCKET = "articlewatch-test"
-
-
-def page(number: int, edition: str = "") -> str:
-    return (
-        f"<html><head><title>Story {number}</title></head><body><article><h1>Story {number}</h1>"
-        + f"<p>The council met on day {number} and voted to keep the library open another year.</p>" * 3
-        + (f"<p>{edition}</p>" if edition else "")
-        + "</article></body></html>"
-    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +126,7 @@ def test_two_workers_on_s3_with_a_postgresql_index(
 
 def two_workers_check_and_edit(newsroom: Newsroom, shared: SharedStore) -> None:
     """Two workers check the same URLs at once, twice, with an edit in between."""
-    urls = [newsroom.put(f"/story/{n}", page(n)) for n in range(ARTICLES)]
+    urls = [newsroom.put(f"/story/{n}", story_page(n)) for n in range(ARTICLES)]
     # Both workers check every URL at the same time: each content is stored once.
     first, second = start_worker(shared, urls), start_worker(shared, urls[::-1])
     records = records_of(first) + records_of(second)
@@ -146,7 +138,7 @@ def two_workers_check_and_edit(newsroom: Newsroom, shared: SharedStore) -> None:
     assert versions(shared, urls) == [1] * ARTICLES
 
     # An edit seen by either worker becomes version 2, once.
-    newsroom.put("/story/2", page(2, "Correction: the library closes on Sundays."))
+    newsroom.put("/story/2", story_page(2, "Correction: the library closes on Sundays."))
     first, second = start_worker(shared, urls), start_worker(shared, urls)
     records = records_of(first) + records_of(second)
     assert sorted(str(r["outcome"]) for r in records if r["url"] == urls[2]) == ["changed", "unchanged"]
@@ -162,7 +154,7 @@ def two_workers_check_and_edit(newsroom: Newsroom, shared: SharedStore) -> None:
 def test_kill_mid_write_leaves_no_half_version(
     newsroom: Newsroom, shared: SharedStore, failpoint: str
 ) -> None:
-    urls = [newsroom.put(f"/story/{n}", page(n)) for n in range(ARTICLES)]
+    urls = [newsroom.put(f"/story/{n}", story_page(n)) for n in range(ARTICLES)]
     killed = start_worker(shared, urls, failpoint)
     _, stderr = killed.communicate(timeout=120)
     assert killed.returncode == -signal.SIGKILL, stderr[-2000:]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from article_pages import story_page
 from cli_process import cli_command, cli_environment
 
 from articlewatch.demo.newsroom import Newsroom
@@ -22,15 +23,6 @@ from articlewatch.store import SnapshotStore
 from articlewatch.verify import verify_store
 
 URLS = 12
-
-
-def page(number: int, edition: str = "") -> str:
-    return (
-        f"<html><head><title>Story {number}</title></head><body><article><h1>Story {number}</h1>"
-        + f"<p>The council met on day {number} and voted to keep the library open another year.</p>" * 3
-        + (f"<p>{edition}</p>" if edition else "")
-        + "</article></body></html>"
-    )
 
 
 @pytest.fixture()
@@ -49,7 +41,7 @@ def decide(url: str, store: SnapshotStore, client: httpx.Client) -> tuple[object
 def test_two_runs_that_both_decide_new_store_one_version(
     newsroom: Newsroom, store_dir: Path, client: httpx.Client, index_url: str | None
 ) -> None:
-    url = newsroom.put("/story", page(1))
+    url = newsroom.put("/story", story_page(1))
     # Two connections: SQLite's file, or one PostgreSQL index as two workers' machines share it.
     with SnapshotStore(store_dir, index_url) as first, SnapshotStore(store_dir, index_url) as second:
         one, two = decide(url, first, client), decide(url, second, client)
@@ -64,12 +56,12 @@ def test_two_runs_that_both_decide_new_store_one_version(
 def test_a_run_that_lost_the_race_with_other_content_diffs_against_the_winner(
     newsroom: Newsroom, store_dir: Path, client: httpx.Client
 ) -> None:
-    url = newsroom.put("/story", page(1))
+    url = newsroom.put("/story", story_page(1))
     with SnapshotStore(store_dir) as first, SnapshotStore(store_dir) as second:
         store_stage(first, url, *decide(url, first, client))  # type: ignore[arg-type]
-        newsroom.put("/story", page(1, "The mayor welcomed the decision."))
+        newsroom.put("/story", story_page(1, "The mayor welcomed the decision."))
         winner = decide(url, first, client)
-        newsroom.put("/story", page(1, "The mayor welcomed the decision. A vote follows in May."))
+        newsroom.put("/story", story_page(1, "The mayor welcomed the decision. A vote follows in May."))
         loser = decide(url, second, client)
         assert store_stage(first, url, *winner).version == 2  # type: ignore[arg-type]
         late = store_stage(second, url, *loser)  # type: ignore[arg-type]
@@ -79,7 +71,7 @@ def test_a_run_that_lost_the_race_with_other_content_diffs_against_the_winner(
 
 
 class _PairedServer(ThreadingHTTPServer):
-    """Serves page(n) at /story/n; the first two requests of each path wait for each other, so the
+    """Serves story_page(n) at /story/n; the first two requests of each path wait for each other, so the
     two processes fetch every article at the same moment and race to store it."""
 
     daemon_threads = True
@@ -105,7 +97,7 @@ class _PairedHandler(BaseHTTPRequestHandler):
         # A later request of the same path finds the barrier broken or passed: no partner to wait for.
         with contextlib.suppress(threading.BrokenBarrierError):
             self.server.barrier(self.path).wait()
-        body = page(int(self.path.rsplit("/", 1)[1])).encode()
+        body = story_page(int(self.path.rsplit("/", 1)[1])).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
