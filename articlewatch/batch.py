@@ -35,6 +35,7 @@ from .extract import extract_article
 from .models import Article, CheckResult, FetchResult
 from .politeness import HostGate, shared_gate
 from .redact import redact_url
+from .revalidate import Revalidator
 from .robots import RobotsCache
 from .store import FetchMemo, SnapshotStore, WatchState
 
@@ -57,6 +58,7 @@ class BatchContext:
     alerting: AlertPolicy | None = None
     extractor: Executor | None = None
     fetch_workers: int = 8
+    revalidator: Revalidator | None = None
 
 
 def local_context(
@@ -70,6 +72,8 @@ def local_context(
     and robots.txt, and the extraction pool when there are enough pages to pay for it."""
     # One gate for every fetch of the process: the threads of all batches take their turns.
     gate = shared_gate(settings.host_concurrency, settings.host_delay)
+    if pages >= POOL_MIN_PAGES:
+        start_extraction_pool()  # while the first batches are fetched
     return BatchContext(
         store=store,
         client=client,
@@ -78,6 +82,7 @@ def local_context(
         alerting=alerting,
         extractor=extraction_pool() if pages >= POOL_MIN_PAGES else None,
         fetch_workers=settings.concurrency,
+        revalidator=Revalidator(settings.timeout, settings.block_private),
     )
 
 
@@ -106,7 +111,13 @@ def fetch_with_retries(url: str, context: BatchContext, memo: FetchMemo | None =
     for attempt in range(len(RETRY_DELAYS) + 1):
         try:
             return pipeline.fetch_stage(
-                url, context.store, context.client, gate=context.gate, robots=context.robots, memo=memo
+                url,
+                context.store,
+                context.client,
+                gate=context.gate,
+                robots=context.robots,
+                memo=memo,
+                revalidator=context.revalidator,
             )
         except RetryableError as error:
             if attempt == len(RETRY_DELAYS):
@@ -132,6 +143,18 @@ def extraction_pool() -> Executor:
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
+
+
+def start_extraction_pool() -> None:
+    """Start the extraction workers now, without waiting: each starts an interpreter and imports
+    the extractor (about 2 s), which then overlaps the caller's own start (Prefect's, fetching)."""
+    pool = extraction_pool()
+    for _ in range(os.cpu_count() or 1):
+        pool.submit(_ready)
+
+
+def _ready() -> None:
+    return None  # unpickling this function in a worker imports this module, and the extractor
 
 
 def _fetch_all(

@@ -204,7 +204,13 @@ def run_check(
     shard: str | None = None,
 ) -> list[dict[str, Any]]:
     """Run the check_articles Prefect flow in this process and return its records."""
+    from . import batch
     from .prefect_env import configure_prefect_environment
+
+    if check_all or len(urls or ()) >= batch.POOL_MIN_PAGES:
+        # Many pages to extract: the workers start while Prefect does (its temporary server
+        # takes seconds), not after the first batch is fetched.
+        batch.start_extraction_pool()
 
     configure_prefect_environment()
     from pydantic import SecretStr

@@ -1,4 +1,5 @@
-"""The only module that talks HTTP: one GET of an article page, with limits, as a FetchResult.
+"""One GET of an article page, with limits, as a FetchResult (revalidate.py asks the cheap
+"not modified?" question first when it can).
 
 The httpx client is passed in, so tests and the benchmark hand in one of their own and the
 pipeline shares one connection pool across all URLs of a run. A client from `make_client`
@@ -35,6 +36,12 @@ from .urls import normalize_url
 USER_AGENT = (
     f"articlewatch/{__version__} (news article change tracker; +https://github.com/articlewatch/articlewatch)"
 )
+REQUEST_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    # Only what fetch_page can undo with a cap on the decoded size.
+    "Accept-Encoding": "gzip, deflate",
+}
 DEFAULT_TIMEOUT_SECONDS = 20.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
@@ -75,12 +82,7 @@ def make_client(timeout: float = DEFAULT_TIMEOUT_SECONDS, *, block_private: bool
     """An httpx client for fetch_page: our User-Agent, redirects followed, `timeout` as the deadline of
     one whole fetch, and with block_private no connection to a non-public address on any hop."""
     return httpx.Client(
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-            # Only what fetch_page can undo with a cap on the decoded size.
-            "Accept-Encoding": "gzip, deflate",
-        },
+        headers=REQUEST_HEADERS,
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -111,6 +113,10 @@ def fetch_page(
             with client.stream("GET", target, headers=headers) as response:
                 _raise_for_status(url, response)
                 if response.status_code == 304:
+                    # Reading the (empty) body ends the exchange, so the connection goes back to
+                    # the pool: a response closed unread closes its socket, and a warm pass of
+                    # 304s would open a new TCP (and TLS) connection per page.
+                    response.read()
                     return FetchResult(
                         url=url,
                         final_url=str(response.url),

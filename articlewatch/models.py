@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .redact import redact_url
@@ -91,7 +92,7 @@ class FetchResult:
     last_modified: str | None = None
     not_modified: bool = False
 
-    @property
+    @cached_property  # read three times for a new version: hashing 100 KB costs more than the rest
     def raw_sha256(self) -> str:
         """SHA-256 of the raw response body, to skip extraction of byte-identical pages."""
         return hashlib.sha256(self.body).hexdigest()

@@ -143,11 +143,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        addresses = self._resolve(host, port)
-        if self.block_private:
-            for address in addresses:
-                if not self._allowed(ipaddress.ip_address(address)):
-                    raise AddressRefused(host, address)
+        addresses = checked_addresses(host, port, self.block_private, self._allowed)
         last_error: Exception | None = None
         for address in addresses:  # connect to the very address that was checked
             try:
@@ -173,21 +169,34 @@ class GuardedBackend(httpcore.NetworkBackend):
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
-    @staticmethod
-    def _resolve(host: str, port: int) -> list[str]:
-        name = host.strip("[]").rstrip(".").lower()
-        if name == "invalid" or name.endswith(".invalid"):
-            raise UnresolvableHost(name, socket.EAI_NONAME, "Name or service not known")
-        try:
-            infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise UnresolvableHost(name, exc.errno or socket.EAI_NONAME, exc.strerror or str(exc)) from exc
-        except UnicodeError as exc:
-            raise UnresolvableHost(name, socket.EAI_NONAME, f"not a valid host name ({exc})") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        if not addresses:
-            raise UnresolvableHost(name, socket.EAI_NONAME, "no address")
-        return addresses
+
+def checked_addresses(
+    host: str, port: int, block_private: bool, allowed: Callable[[IPAddress], bool] = is_public
+) -> list[str]:
+    """The addresses to connect to for a host, resolved once; AddressRefused when block_private
+    is on and any of them is not public, UnresolvableHost when there are none."""
+    addresses = _resolve(host, port)
+    if block_private:
+        for address in addresses:
+            if not allowed(ipaddress.ip_address(address)):
+                raise AddressRefused(host, address)
+    return addresses
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "invalid" or name.endswith(".invalid"):
+        raise UnresolvableHost(name, socket.EAI_NONAME, "Name or service not known")
+    try:
+        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UnresolvableHost(name, exc.errno or socket.EAI_NONAME, exc.strerror or str(exc)) from exc
+    except UnicodeError as exc:
+        raise UnresolvableHost(name, socket.EAI_NONAME, f"not a valid host name ({exc})") from exc
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not addresses:
+        raise UnresolvableHost(name, socket.EAI_NONAME, "no address")
+    return addresses
 
 
 class GuardedTransport(httpx.HTTPTransport):

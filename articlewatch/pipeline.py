@@ -9,6 +9,7 @@ each as a task (and retry the fetch) while tests and the benchmark call them dir
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import httpx
@@ -27,6 +28,7 @@ from .outbox import Outbox
 from .politeness import HostGate
 from .rebaseline import comparable
 from .redact import redact_url
+from .revalidate import Revalidator
 from .robots import RobotsCache
 from .schedule import SchedulePolicy, due_watches, parse_time
 from .store import FetchMemo, SnapshotStore, UnchangedCheck, WatchState
@@ -53,22 +55,24 @@ def fetch_stage(
     gate: HostGate | None = None,
     robots: RobotsCache | None = None,
     memo: FetchMemo | None = None,
+    revalidator: Revalidator | None = None,
 ) -> FetchResult:
     """Fetch a URL, conditionally when an earlier fetch left an ETag or Last-Modified.
 
     With a gate, the request waits for its host's turn; with robots, a URL robots.txt disallows
     raises RobotsDisallowedError before any request for the page is made. `memo`: the URL's
     fetch memo when the caller read it already (a batch reads all of its URLs' in one query).
+    With a revalidator, the conditional GET goes through it first and only a page that did not
+    answer 304 is fetched with the client.
     """
     normalize_url(url)  # a malformed URL fails here, before any network use
     if robots is not None:
         robots.check(url)
     if memo is None:
         memo = store.fetch_memo(url)
-    if gate is None:
-        return fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
-    with gate.request(url):
-        return fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
+    with gate.request(url) if gate is not None else nullcontext():
+        unchanged = revalidator.not_modified(url, memo) if revalidator is not None else None
+        return unchanged or fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
 
 
 def needs_extraction(fetched: FetchResult, store: SnapshotStore, memo: FetchMemo | None = None) -> bool:

@@ -27,6 +27,7 @@ from .alerts import AlertPolicy
 from .config import Settings
 from .fetch import make_client
 from .politeness import host_of, shared_gate
+from .revalidate import Revalidator
 from .robots import RobotsCache
 from .store import SnapshotStore
 
@@ -117,4 +118,5 @@ def _build(settings: RemoteBatchSettings) -> batch.BatchContext:
         robots=RobotsCache(client, gate) if settings.robots else None,
         extractor=None,
         fetch_workers=settings.fetch_workers,
+        revalidator=Revalidator(settings.timeout, settings.block_private),
     )

@@ -46,6 +46,10 @@ class _Stamp:
     has_time: bool
 
 
+# The day/month order of ambiguous numeric dates ("7/08/2018"), asked only when a date needs it.
+_DayFirst = Callable[[], bool]
+
+
 # --- vocabulary -------------------------------------------------------------------------
 
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
@@ -438,10 +442,15 @@ _SKIP_TAGS = frozenset(
         "aside",
     }
 )
-# Hints of a reader-comment section in class/id/itemprop/itemtype, in a few languages.
-_COMMENT_RE = re.compile("comment|komment|disqus|yorum|comentari|reactie|комментар", re.I)
+# A reader-comment section: an element with one of these words, in any case, in its class, id,
+# itemprop or itemtype.
+_COMMENT_WORDS = ("comment", "komment", "disqus", "yorum", "comentari", "reactie", "комментар")
+_HINT_VALUES = {
+    attr: etree.XPath(f"//@{attr}", smart_strings=False) for attr in ("class", "id", "itemprop", "itemtype")
+}
 # Containers of the whole page that themes sometimes tag "has-comments" and the like.
 _NEVER_COMMENT_TAGS = frozenset({"html", "body", "main"})
+_DATE_PROPS = frozenset({"datepublished", "datemodified"})
 _UPDATED_HINTS = ("datemodified", "modified", "updated", "update", "edited", "lastmod")
 _PUBLISHED_HINTS = ("datepublished", "published", "pubdate", "publish", "posted", "created", "entry-date")
 
@@ -462,6 +471,16 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _initials(words: tuple[str, ...]) -> str:
+    """A lookahead for the first two letters of the words a pattern starts with.
+
+    It changes no match, but re no longer tries every word at every position of the text (slow
+    with IGNORECASE): several times faster over a page's worth of text.
+    """
+    classes = ("".join(re.escape(c) for c in sorted({word[i] for word in words})) for i in (0, 1))
+    return "(?=" + "".join(f"[{letters}]" for letters in classes) + ")"
+
+
 def _table(names: dict[int, tuple[str, ...]]) -> tuple[dict[str, int], str]:
     by_key = {_fold(name): number for number, group in names.items() for name in group}
     spellings = [name for group in names.values() for name in group] + list(by_key)
@@ -479,12 +498,14 @@ _SKIP = (
     rf"(?:{_alternation(list(_CONNECTORS))}){_NOT_LETTER_AFTER})*"
 )
 _LABEL = (
-    rf"{_NOT_LETTER_BEFORE}(?:(?P<upd>{_alternation(list(_UPDATED_LABELS))})"
+    rf"{_NOT_LETTER_BEFORE}{_initials(_UPDATED_LABELS + _PUBLISHED_LABELS)}"
+    rf"(?:(?P<upd>{_alternation(list(_UPDATED_LABELS))})"
     rf"|(?P<pub>{_alternation(list(_PUBLISHED_LABELS))}))"
     rf"(?:\s+(?:time|date|tarihi|saati|datum|zeit|fecha))?{_NOT_LETTER_AFTER}"
 )
 
 _SKIP_RE = re.compile(_SKIP, re.IGNORECASE)
+_COMMENT_RE = re.compile(_initials(_COMMENT_WORDS) + f"(?:{'|'.join(_COMMENT_WORDS)})", re.IGNORECASE)
 _LABEL_RE = re.compile(_LABEL, re.IGNORECASE)
 _LABEL_AT_END_RE = re.compile(_LABEL + _SKIP + r"\Z", re.IGNORECASE)
 _WEEKDAY_RE = re.compile(_WEEKDAY, re.IGNORECASE)
@@ -505,7 +526,7 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 # Numeric dates anywhere in the text, as evidence for the page's day/month order.
-_NUMERIC_RE = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)")
+_NUMERIC_RE = re.compile(r"(?=\d)(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)")
 _TIME_RE = re.compile(
     # 17:48, 17:48:05, 17h48, 5:48 PM, 3:05 p.m.; with a dot only when a clock word or zone
     # follows (17.48 Uhr, 12.32 BST), as "20.07" is just as often a day and month
@@ -530,9 +551,10 @@ _ISO_RE = re.compile(
     r"\s*(?P<tz>Z|[+\-]\d{2}(?::?\d{2})?)?)?\s*\Z"
 )
 _US_HINT_RE = re.compile(
-    r"\d\s*(?:[AaPp]\.?\s?[Mm]\.?)?\s*\(?[ECMP][SD]?T(?![A-Za-z])"
+    # the lookahead only spares re trying both branches at every position
+    r"(?=[\dJFMASOND])(?:\d\s*(?:[AaPp]\.?\s?[Mm]\.?)?\s*\(?[ECMP][SD]?T(?![A-Za-z])"
     r"|(?:January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{1,2},\s+\d{4}"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{1,2},\s+\d{4})"
 )
 _JSON_WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
@@ -603,17 +625,17 @@ def _checked(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _numeric_date(a: int, b: int, year: int, weekday: int | None, day_first: bool) -> date | None:
+def _numeric_date(a: int, b: int, year: int, weekday: int | None, day_first: _DayFirst) -> date | None:
     day_month, month_day = _checked(year, b, a), _checked(year, a, b)
     if day_month is None or month_day is None or day_month == month_day:
         return day_month or month_day
     # a weekday printed next to the date settles it for this date, whatever the page does
     if weekday is not None and (day_month.weekday() == weekday) != (month_day.weekday() == weekday):
         return day_month if day_month.weekday() == weekday else month_day
-    return day_month if day_first else month_day
+    return day_month if day_first() else month_day
 
 
-def _calendar_date(found: re.Match[str], weekday: int | None, day_first: bool) -> date | None:
+def _calendar_date(found: re.Match[str], weekday: int | None, day_first: _DayFirst) -> date | None:
     if found["iy"]:
         return _checked(int(found["iy"]), int(found["im"]), int(found["id"]))
     if found["na"]:
@@ -675,7 +697,7 @@ def _zone(found: re.Match[str], day: date) -> timezone | None:
     return timezone(timedelta(minutes=minutes))
 
 
-def _parse_stamp(text: str, pos: int, day_first: bool) -> tuple[_Stamp, int] | None:
+def _parse_stamp(text: str, pos: int, day_first: _DayFirst) -> tuple[_Stamp, int] | None:
     """A date with optional time, zone and weekday starting at pos, and where it ends."""
     p = _skip(text, pos)
     clock = _TIME_RE.match(text, p)
@@ -704,7 +726,7 @@ def _parse_stamp(text: str, pos: int, day_first: bool) -> tuple[_Stamp, int] | N
     return _Stamp(datetime(day.year, day.month, day.day, *_clock(clock), tzinfo=tzinfo), True), end
 
 
-def _parse_value(value: str, day_first: bool) -> _Stamp | None:
+def _parse_value(value: str, day_first: _DayFirst) -> _Stamp | None:
     """A machine-readable date from an attribute, meta tag or JSON-LD field."""
     iso = _ISO_RE.match(value)
     if iso is None:
@@ -785,21 +807,39 @@ def _most_precise(*candidates: _Stamp | None) -> _Stamp | None:
 # --- the page ---------------------------------------------------------------------------
 
 
-def _is_comment_section(el: Any) -> bool:
-    if el.tag in _NEVER_COMMENT_TAGS:
-        return False
-    get = el.get
-    hints = f"{get('class', '')} {get('id', '')} {get('itemprop', '')} {get('itemtype', '')}"
-    return _COMMENT_RE.search(hints) is not None
+def _comment_words(text: str) -> set[str]:
+    """The comment words in text, spelled as there ("Comments" -> "Comment")."""
+    if not text.isascii():
+        return set(_COMMENT_RE.findall(text))
+    # Same answer, faster: for ASCII text IGNORECASE is plain lower-casing (the other characters
+    # re folds onto these letters, like the Kelvin sign or a dotless i, are not ASCII).
+    lowered = text.lower()
+    found = set()
+    for word in _COMMENT_WORDS:
+        start = lowered.find(word)
+        while start >= 0:
+            found.add(text[start : start + len(word)])
+            start = lowered.find(word, start + 1)
+    return found
 
 
-def _excluded(el: Any) -> bool:
-    # comments and processing instructions have a non-string tag (their tail still counts)
-    return not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or _is_comment_section(el)
+def _comment_xpath(hints: dict[str, list[str]]) -> tuple[str, dict[str, str]] | None:
+    """XPath (and its variables) selecting a document's comment sections; None when it has none.
 
-
-def _in_comment_section(el: Any) -> bool:
-    return any(_is_comment_section(a) for a in (el, *el.iterancestors()))
+    `hints` are the values of each hint attribute in the document. Checking element by element in
+    Python cost more than the rest of the page; instead the values are searched at once, and XPath
+    looks for the words found, spelled as found, in the attributes they were found in.
+    """
+    names: dict[str, str] = {}  # word -> XPath variable
+    paths = []
+    never = " or ".join(f"self::{tag}" for tag in sorted(_NEVER_COMMENT_TAGS))
+    for attr, values in hints.items():
+        # the words are letters only, so none spans two values
+        words = sorted(_comment_words("\n".join(values)))
+        if words:
+            hinted = " or ".join(f"contains(., ${names.setdefault(w, f'w{len(names)}')})" for w in words)
+            paths.append(f"//@{attr}[{hinted}]/parent::*[not({never})]")
+    return (" | ".join(paths), {name: word for word, name in names.items()}) if paths else None
 
 
 def _hints(el: Any) -> str:
@@ -832,13 +872,31 @@ class _Page:
 
     def __init__(self, root: Any, language: str | None) -> None:
         self.root = root
-        body = next(root.iter("body"), None)
-        self.body = root if body is None else body
+        # the elements read by tag, in one pass over the document
+        bodies: list[Any] = []
+        self.metas: list[Any] = []
+        self.scripts: list[Any] = []
+        self.time_tags: list[Any] = []
+        found = {"body": bodies, "meta": self.metas, "script": self.scripts, "time": self.time_tags}
+        for el in root.iter(*found):
+            found[el.tag].append(el)
+        self.body = bodies[0] if bodies else root
+        # Comment sections found once for the whole document: checking every element (and, for
+        # <time> and microdata, every ancestor) in Python was most of the cost of a page.
+        hints = {attr: values(root) for attr, values in _HINT_VALUES.items()}
+        self.itemprops = hints["itemprop"]
+        self.comment_xpath = _comment_xpath(hints)
+        self.comments: set[Any] = set()
+        if self.comment_xpath:
+            self.comments.update(root.xpath(self.comment_xpath[0], **self.comment_xpath[1]))
+        self.pieces: dict[Any, list[str]] = {}  # the text pieces of each small element
         self.lengths = self._text_lengths()
+        # whether the text below the body is read at all (the body's ancestors are not excluded)
+        self.body_shown = not any(self._excluded(a) for a in self.body.iterancestors())
         self.units: list[tuple[str, bool]] = []  # (text, small enough to hold a stamp)
-        self.tiny: list[tuple[int, int, Any]] = []  # (rank, order, element): date-line candidates
         self._walk()
-        self.day_first = self._day_first(language)
+        self.language = language
+        self._day_first: bool | None = None  # read when first needed: few pages need it
         self.labelled: set[_Stamp] = set()
         self.visible_published, self.visible_updated = self._visible()
         self.time_published, self.time_updated, self.time_unhinted = self._times()
@@ -846,69 +904,114 @@ class _Page:
         self.ld_published, self.ld_updated = self._json_ld()
         self._pruned: Any = None
 
+    def _excluded(self, el: Any) -> bool:
+        # comments and processing instructions have a non-string tag (their tail still counts)
+        return not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or el in self.comments
+
+    def _shown(self, el: Any) -> bool:
+        """Whether neither el nor any of its ancestors is excluded from the page text."""
+        n = self.lengths.get(el)
+        if n is None:  # not reached by the walk: below an excluded element, or outside the body
+            return not any(self._excluded(a) for a in (el, *el.iterancestors()))
+        return n >= 0 and self.body_shown
+
     def _text_lengths(self) -> dict[Any, int]:
-        """Visible text length of every element, -1 for excluded ones (children first)."""
+        """Visible text length of the body's elements, -1 for excluded ones (never entered).
+
+        The same pass keeps the text pieces of each small element (self.pieces): its whole text
+        is one unit, and gathering it again was a second walk of its subtree.
+        """
         lengths: dict[Any, int] = {}
-        for el in reversed(list(self.body.iter())):
-            if _excluded(el):
+        shown: list[Any] = []  # in document order
+        comments, pieces = self.comments, self.pieces
+        stack = [self.body]
+        while stack:
+            el = stack.pop()
+            tag = el.tag  # self._excluded, inlined: this runs for every element of the body
+            if not isinstance(tag, str) or tag in _SKIP_TAGS or el in comments:
                 lengths[el] = -1
-                continue
-            n = len(el.text.strip()) if el.text else 0
-            for child in el:
-                n += max(lengths[child], 0) + (len(child.tail.strip()) if child.tail else 0)
+            else:
+                shown.append(el)
+                stack += el[::-1]  # lxml builds a slice in C, far faster than iterating children
+        for el in reversed(shown):  # children first
+            # pieces are kept stripped: _joined puts spaces between them anyway
+            text = (el.text or "").strip()
+            n = len(text)
+            own = [text] if text else []
+            for child in el[:]:
+                m = lengths[child]
+                if m >= 0:
+                    n += m
+                    # a small element has only small children; a long one needs no pieces
+                    own += pieces.get(child, ())
+                tail = (child.tail or "").strip()
+                if tail:
+                    n += len(tail)
+                    own.append(tail)
             lengths[el] = n
+            if n <= _SMALL:
+                pieces[el] = own
         return lengths
 
     def _joined(self, el: Any) -> str:
-        parts: list[str] = []
-        stack: list[Any] = [el]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, str):
-                parts.append(item)
-            elif self.lengths[item] >= 0:
-                if item.text:
-                    parts.append(item.text)
-                for child in reversed(item):
-                    if child.tail:
-                        stack.append(child.tail)
-                    stack.append(child)
-        return _norm(" ".join(parts))
+        """The visible text of a small element."""
+        return _norm(" ".join(self.pieces[el]))
 
     def _walk(self) -> None:
-        """Split the visible text into units: whole small elements, else single text nodes."""
-        stack: list[Any] = [(self.body, False, 0)]
+        """Split the visible text into units: whole small elements, else single text nodes.
+
+        Only elements too long to be one unit are entered: text length never shrinks going up,
+        so everything below a small element is part of its unit.
+        """
+        lengths, units = self.lengths, self.units
+        stack: list[Any] = [self.body] if lengths[self.body] >= 0 else []
         while stack:
             item = stack.pop()
             if isinstance(item, str):
                 text = _norm(item)
                 if text:
-                    self.units.append((text, len(text) <= _SMALL))
-                continue
-            el, inside, flags = item
-            n = self.lengths[el]
+                    units.append((text, len(text) <= _SMALL))
+            elif lengths[item] <= _SMALL:
+                text = self._joined(item)
+                if text:
+                    units.append((text, True))
+            else:
+                if item.text:
+                    text = _norm(item.text)
+                    if text:
+                        units.append((text, len(text) <= _SMALL))
+                for child in item[::-1]:
+                    if child.tail:
+                        stack.append(child.tail)
+                    if lengths[child] >= 0:
+                        stack.append(child)
+
+    def _date_line_candidates(self) -> list[Any]:
+        """The short elements that may be an unlabelled date line: article area first, then the
+        rest of the page, then headers, footers and links; in document order within each."""
+        # Only needed when the page states no published date, so not read up front.
+        lengths = self.lengths
+        found: list[tuple[int, int, Any]] = []  # (rank, order, element)
+        stack: list[tuple[Any, int]] = [(self.body, 0)]
+        while stack:
+            el, flags = stack.pop()
+            n = lengths[el]
             if n < 0:
                 continue
             flags = _scope(el, flags)
             if 0 < n <= _TINY:
                 rank = 2 if flags & (_IN_CHROME | _IN_LINK) else 0 if flags & _IN_ARTICLE else 1
-                self.tiny.append((rank, len(self.tiny), el))
-            if not inside and n <= _SMALL:
-                text = self._joined(el)
-                if text:
-                    self.units.append((text, True))
-                inside = True
-            elif not inside and el.text:
-                text = _norm(el.text)
-                if text:
-                    self.units.append((text, len(text) <= _SMALL))
-            for child in reversed(el):
-                if not inside and child.tail:
-                    stack.append(child.tail)
-                stack.append((child, inside, flags))
+                found.append((rank, len(found), el))
+            stack.extend((child, flags) for child in el[::-1])
+        return [el for _, _, el in sorted(found, key=lambda t: (t[0], t[1]))]
 
-    def _day_first(self, language: str | None) -> bool:
+    def day_first(self) -> bool:
         """Day/month order for ambiguous numeric dates: page evidence, else the language."""
+        if self._day_first is None:
+            self._day_first = self._read_day_first()
+        return self._day_first
+
+    def _read_day_first(self) -> bool:
         day_first_votes = month_first_votes = 0
         for text, _ in self.units:
             for m in _NUMERIC_RE.finditer(text):
@@ -932,10 +1035,10 @@ class _Page:
             return day_first_votes > month_first_votes
         metas = {
             (m.get("property") or m.get("name") or m.get("http-equiv") or "").lower(): m.get("content") or ""
-            for m in self.root.iter("meta")
+            for m in self.metas
         }
         locale = metas.get("og:locale", "").lower().replace("_", "-")
-        lang = language or self.root.get("lang") or metas.get("content-language") or locale
+        lang = self.language or self.root.get("lang") or metas.get("content-language") or locale
         lang = lang.strip().lower().replace("_", "-")
         if lang.startswith("en-us"):
             return False
@@ -967,9 +1070,10 @@ class _Page:
 
     def _times(self) -> tuple[_Stamp | None, _Stamp | None, _Stamp | None]:
         published = updated = unhinted = None
-        for el in self.body.iter("time"):
+        for el in self.time_tags:
             value = el.get("datetime")
-            if not value or any(_excluded(a) for a in (el, *el.iterancestors())):
+            # page text only: a <time> the walk did not reach is outside the body or excluded
+            if not value or self.lengths.get(el, -1) < 0 or not self.body_shown:
                 continue
             stamp = _parse_value(value, self.day_first)
             if stamp is None:
@@ -998,16 +1102,20 @@ class _Page:
 
     def _meta(self) -> tuple[_Stamp | None, _Stamp | None]:
         values: dict[str, str] = {}
-        for el in self.root.iter("meta"):
+        comments = self.comments
+        for el in self.metas:
             content = (el.get("content") or el.get("datetime") or "").strip()
-            if not content or _in_comment_section(el):
+            if not content or (comments and any(a in comments for a in (el, *el.iterancestors()))):
                 continue
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 values.setdefault((el.get(attr) or "").strip().lower(), content)
-        # microdata on visible elements: <span itemprop="dateModified" content="...">
-        for el in self.root.xpath("//*[@itemprop][not(self::meta)]"):
-            props = {"datepublished", "datemodified"} & set(el.get("itemprop").lower().split())
-            if props and not any(_excluded(a) for a in (el, *el.iterancestors())):
+        # microdata on visible elements: <span itemprop="dateModified" content="...">, looked up
+        # only when some itemprop names a date
+        itemprops = " ".join(self.itemprops).lower()
+        dated = any(prop in itemprops for prop in _DATE_PROPS)
+        for el in self.root.xpath("//*[@itemprop][not(self::meta)]") if dated else ():
+            props = _DATE_PROPS & set(el.get("itemprop").lower().split())
+            if props and self._shown(el):
                 content = el.get("content") or el.get("datetime") or _norm(el.text_content())
                 for prop in props:
                     values.setdefault("microdata:" + prop, content)
@@ -1028,7 +1136,7 @@ class _Page:
         articles: list[dict[str, Any]] = []
         others: list[dict[str, Any]] = []
         loose: dict[str, str] = {}
-        for script in self.root.iter("script"):
+        for script in self.scripts:
             if (script.get("type") or "").strip().lower() != "application/ld+json":
                 continue
             raw = script.text or ""
@@ -1061,7 +1169,7 @@ class _Page:
 
     def unlabelled_line(self) -> _Stamp | None:
         """The first short element holding nothing but a date, article area first."""
-        for _, _, el in sorted(self.tiny, key=lambda t: (t[0], t[1])):
+        for el in self._date_line_candidates():
             text = self._joined(el)
             if not _DIGIT_RE.search(text):
                 continue
@@ -1079,13 +1187,12 @@ class _Page:
                 # (a Comment's dateModified included; JSON-LD was read above, type-aware).
                 # Prune all that on a copy: the caller's tree stays untouched.
                 self._pruned = copy.deepcopy(self.root)
-                for el in list(self._pruned.iter()):
-                    if isinstance(el.tag, str) and (
-                        el.tag in ("nav", "aside")
-                        or _is_comment_section(el)
-                        or (el.tag == "script" and "ld+json" in (el.get("type") or ""))
-                    ):
-                        el.drop_tree()
+                # XPath instead of a Python check of every element; a union is in document order
+                drop, variables = "//nav | //aside | //script[contains(@type, 'ld+json')]", {}
+                if self.comment_xpath:  # the copy has the same attribute values
+                    drop, variables = f"{drop} | {self.comment_xpath[0]}", self.comment_xpath[1]
+                for el in self._pruned.xpath(drop, **variables):
+                    el.drop_tree()
             found = htmldate.find_date(
                 self._pruned, original_date=original, extensive_search=True, outputformat="%Y-%m-%dT%H:%M:%S"
             )

@@ -133,6 +133,11 @@ def run_passes(base_url: str, edited: list[str], store: str, with_prefect: bool)
 
     process_start = float(os.environ["BENCH_PROCESS_START"])
     run_pass = _flow_pass if with_prefect else _core_pass
+    if with_prefect:
+        # What `articlewatch check --all` does before it starts Prefect (cli.run_check).
+        from articlewatch.batch import start_extraction_pool
+
+        start_extraction_pool()
     prefect_start = _start_prefect() if with_prefect else 0.0
     report: dict[str, Any] = {"prefect_start": prefect_start, "passes": {}}
     for name in ("cold", "warm", "edit"):

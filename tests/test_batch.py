@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -131,3 +133,18 @@ def test_unchanged_pages_are_logged_together_and_a_page_back_from_gone_is_restor
     assert [c.outcome for c in store.checks(urls[1])] == ["restored", "gone", "new"]
     assert [store.fetch_memo(url).etag is not None for url in urls] == [True] * 4
     assert all(store.watch(url).last_outcome == "unchanged" for url in (urls[0], urls[2], urls[3]))  # type: ignore[union-attr]
+
+
+def test_extraction_workers_start_before_the_first_page() -> None:
+    # A fresh process: the pool is per process, and other tests here have used it already.
+    script = (
+        "import os\n"
+        "from articlewatch import batch\n"
+        "if __name__ == '__main__':\n"
+        "    batch.start_extraction_pool()\n"
+        "    processes = batch.extraction_pool()._processes\n"
+        "    print(len(processes), os.cpu_count() or 1, all(p.is_alive() for p in processes.values()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    started, cores, alive = done.stdout.split()
+    assert started == cores and alive == "True"  # one worker per core, running before any page

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import lxml.html
 import pytest
 from article_pages import BODY, TITLE, article_page
 
-from articlewatch.bodytext import body_paragraphs
+from articlewatch.bodytext import _has_text, body_paragraphs
 from articlewatch.extract import extract_article
+from articlewatch.normalize import clean_text
 
 URL = "http://news.example/2019/11/19/park"
 CANONICAL = "https://www.news.example/2019/11/19/park"
@@ -41,6 +45,15 @@ def test_a_list_of_links_elsewhere_or_of_short_items_is_text() -> None:
     for links in (elsewhere, products):
         lines = tuple(f"- {text}" for _, text in links)
         assert body((*BODY, *lines), _list(links)) == (*BODY, *lines)
+
+
+def test_a_link_no_browser_could_follow_makes_a_list_text_not_a_crash() -> None:
+    broken = [
+        ("http://[x", "Council minutes for meeting number 1"),
+        *[(f"/2019/{n}", f"Story {n} of the day") for n in range(2)],
+    ]
+    lines = tuple(f"- {text}" for _, text in broken)
+    assert body((*BODY, *lines), _list(broken)) == (*BODY, *lines)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +90,16 @@ def test_extraction_applies_the_rules() -> None:
     )
     article = extract_article(page, URL)
     assert article.author == "Sam Porter" and article.paragraphs == BODY
+
+
+def test_has_text_agrees_with_clean_text() -> None:
+    everything = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    spaces = [c for c in everything if c.isspace()]
+    # clean_text drops whitespace only; its NFC turns whitespace (alone or next to whitespace)
+    # into nothing else, and no other character into whitespace: a decomposition of whitespace
+    # only, or a composite that is whitespace, would.
+    assert all(unicodedata.normalize("NFC", a + b).isspace() for a in spaces for b in spaces)
+    assert not any(unicodedata.normalize("NFD", c).isspace() for c in everything if not c.isspace())
+    assert all(len(unicodedata.normalize("NFD", c)) == 1 for c in spaces)
+    for text in ["", " ", "\u2000\u3000\n", " a ", "\u0301", " \u00a8 ", "\u200b", *spaces]:
+        assert _has_text(text) == (clean_text(text) is not None), repr(text)

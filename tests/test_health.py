@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 from article_pages import BODY, article_page
 
@@ -9,7 +12,16 @@ from articlewatch.demo.newsroom import Newsroom
 from articlewatch.errors import UnhealthyPageError
 from articlewatch.extract import extract_article
 from articlewatch.fetch import make_client
-from articlewatch.health import BOT_WALL, COLLAPSED, CONSENT, ERROR_PAGE, PAYWALL, check_collapse
+from articlewatch.health import (
+    _BOT_MARKERS,
+    _BOT_MARKUP,
+    BOT_WALL,
+    COLLAPSED,
+    CONSENT,
+    ERROR_PAGE,
+    PAYWALL,
+    check_collapse,
+)
 from articlewatch.models import Article
 from articlewatch.pipeline import check_url
 from articlewatch.store import SnapshotStore
@@ -94,3 +106,14 @@ def test_unhealthy_check_is_recorded_and_the_next_good_fetch_compares_with_the_l
     assert good.outcome == "changed" and good.version == 2
     assert [(c.kind, c.before, c.after) for c in good.changes] == [("paragraph_edited", BODY[2], edited[2])]
     assert len(store.versions(url)) == 2
+
+
+def test_bot_markup_lookahead_loses_no_match() -> None:
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    letters = {marker[i] for marker in _BOT_MARKERS for i in (0, 1)}
+    # every character IGNORECASE takes for one of the letters (the dotless i for I, ...)
+    found = set(re.findall("|".join(map(re.escape, letters)), everything, re.IGNORECASE))
+    for marker in _BOT_MARKERS:
+        for i in (0, 1):
+            for letter in (c for c in found if re.fullmatch(re.escape(marker[i]), c, re.IGNORECASE)):
+                assert _BOT_MARKUP.search("x" + marker[:i] + letter + marker[i + 1 :]), (marker, letter)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import htmldate
 import lxml.html
 import pytest
 
-from articlewatch.stamps import PageDates, find_page_dates, is_stamp_line, mask_dates
+from articlewatch.stamps import (
+    _COMMENT_WORDS,
+    _PUBLISHED_LABELS,
+    _UPDATED_LABELS,
+    PageDates,
+    _initials,
+    _Page,
+    find_page_dates,
+    is_stamp_line,
+    mask_dates,
+)
 
 YENI_SAFAK = (
     "<html><head><title>Haber</title></head><body><article><h1>Başlık</h1>"
@@ -550,3 +563,52 @@ def test_text_with_a_date_is_no_stamp_line(line: str) -> None:
 def test_mask_dates_blanks_dates_and_times_only() -> None:
     masked = mask_dates("Posted October 9, 2018 at 16:02 by the Senate")
     assert masked == "Posted <date> at <time> by the Senate"
+
+
+def _same_ignoring_case(letters: set[str]) -> dict[str, list[str]]:
+    """Every character IGNORECASE matches to each letter: its other case, but also the Kelvin
+    sign for k, the dotless i for i, the long s for s..."""
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    found = set(re.findall("|".join(map(re.escape, letters)), everything, re.IGNORECASE))
+    return {
+        letter: [c for c in found if re.fullmatch(re.escape(letter), c, re.IGNORECASE)] for letter in letters
+    }
+
+
+@pytest.mark.parametrize(
+    "words", [_COMMENT_WORDS, _UPDATED_LABELS + _PUBLISHED_LABELS], ids=["comment-hints", "labels"]
+)
+def test_initials_lookahead_loses_no_match(words: tuple[str, ...]) -> None:
+    lookahead = re.compile(_initials(words), re.IGNORECASE)
+    same = _same_ignoring_case({word[i] for word in words for i in (0, 1)})
+    for word in words:
+        for i in (0, 1):
+            for letter in same[word[i]]:
+                assert lookahead.match(word[:i] + letter + word[i + 1 :]), (word, letter)
+
+
+def _is_comment_section(el: lxml.html.HtmlElement) -> bool:
+    """The rule, element by element: a comment word in class, id, itemprop or itemtype."""
+    hints = " ".join(el.get(attr, "") for attr in ("class", "id", "itemprop", "itemtype"))
+    words = "comment|komment|disqus|yorum|comentari|reactie|комментар"
+    return el.tag not in ("html", "body", "main") and re.search(words, hints, re.IGNORECASE) is not None
+
+
+NOT_ASCII_HINTS = (
+    '<div class="\u212aomment-box">Kelvin sign</div><p id="КОММЕНТАРИИ">ru</p><p class="comentarıos">g</p>'
+)
+
+
+@pytest.mark.parametrize("extra", ["", NOT_ASCII_HINTS], ids=["ascii", "not-ascii"])
+def test_comment_sections_are_found_whatever_the_spelling(extra: str) -> None:
+    html = page(
+        '<main id="comments"><article class="post">Story <span class="count">3</span></article>'
+        '<section id="Comments"><div class="comment">a<div class="comment reply">b</div></div></section>'
+        '<div id="DISQUS_thread"></div><ol class="yorumlar"><li itemprop="Comment">c</li></ol>'
+        '<div itemtype="https://schema.org/Comment">d</div><div class="reacties\nlist">e</div>'
+        f'<p class="commentary">f</p>{extra}</main>'
+    ).replace("<body>", '<body class="has-comments">')
+    root = lxml.html.document_fromstring(html)
+    expected = {el for el in root.iter() if isinstance(el.tag, str) and _is_comment_section(el)}
+    assert len(expected) >= 8
+    assert _Page(root, None).comments == expected
