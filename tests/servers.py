@@ -70,7 +70,7 @@ class RawServer:
             if self._tls is not None:
                 conn = self._tls.wrap_socket(conn, server_side=True)
             conn.settimeout(10)
-            _read_request(conn)
+            read_request(conn)
             self._handler(conn)
         except (OSError, ssl.SSLError):
             pass  # the client gave up: that is what these servers are for
@@ -78,14 +78,30 @@ class RawServer:
             conn.close()
 
 
-def _read_request(conn: socket.socket) -> bytes:
+def read_request(conn: socket.socket) -> bytes:
+    """The next request head on a connection; b"" once the client closed it."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(4096)
         if not chunk:
-            break
+            return b""
         data += chunk
     return data
+
+
+def keep_alive_304(requests: list[bytes]) -> Callable[[RawServer, socket.socket], None]:
+    """A handler answering 304 to every request of a kept-alive connection. It records all but
+    the connection's first request, which RawServer reads before handing the connection over."""
+
+    def handler(server: RawServer, conn: socket.socket) -> None:
+        while True:
+            server.send(conn, b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 0\r\n\r\n')
+            request = read_request(conn)
+            if not request:
+                return
+            requests.append(request)
+
+    return handler
 
 
 @contextmanager

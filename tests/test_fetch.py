@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 import pytest
-from servers import RawServer, serving
+from servers import keep_alive_304, serving
 
 from articlewatch.demo.newsroom import Newsroom
 from articlewatch.errors import FetchError, PageGoneError, TransientFetchError
@@ -77,17 +75,7 @@ def test_charset_from_meta_and_bad_bytes() -> None:
 
 
 def test_not_modified_keeps_the_connection_open() -> None:
-    def not_modified(server: RawServer, conn: socket.socket) -> None:
-        while True:  # one keep-alive connection answers every request sent on it
-            server.send(conn, b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 0\r\n\r\n')
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
-
-    with serving(not_modified) as server, make_client(timeout=5) as client:
+    with serving(keep_alive_304([])) as server, make_client(timeout=5) as client:
         for _ in range(3):
             assert fetch_page(server.url + "/a", client, etag='"v1"').not_modified
         assert server.connections == 1

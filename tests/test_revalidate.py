@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import RawServer, serving, trickle_headers
+from servers import RawServer, keep_alive_304, serving, trickle_headers
 
 from articlewatch import pipeline
 from articlewatch.demo.newsroom import Newsroom
@@ -23,17 +23,6 @@ NOT_MODIFIED = b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 0\r\
 
 def memo(etag: str | None = '"v1"', last_modified: str | None = None) -> FetchMemo:
     return FetchMemo(etag=etag, last_modified=last_modified, raw_sha256=None)
-
-
-def next_request(conn: socket.socket) -> bytes:
-    """The next request on a kept-alive connection; b"" once the client closed it."""
-    request = b""
-    while b"\r\n\r\n" not in request:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return b""
-        request += chunk
-    return request
 
 
 @pytest.fixture()
@@ -67,24 +56,9 @@ def test_no_validators_means_no_request(newsroom: Newsroom, revalidator: Revalid
     assert newsroom.requests == []
 
 
-def keep_alive(requests: list[bytes]) -> Callable[[RawServer, socket.socket], None]:
-    """A handler answering 304 to every request of a kept-alive connection; it records all but
-    the first (which RawServer reads before handing the connection over)."""
-
-    def handler(server: RawServer, conn: socket.socket) -> None:
-        while True:
-            server.send(conn, NOT_MODIFIED)
-            request = next_request(conn)
-            if not request:
-                return
-            requests.append(request)
-
-    return handler
-
-
 def test_one_connection_serves_many_checks(revalidator: Revalidator) -> None:
     requests: list[bytes] = []
-    with serving(keep_alive(requests)) as server:
+    with serving(keep_alive_304(requests)) as server:
         for _ in range(5):
             assert revalidator.not_modified(server.url + "/a?page=2", memo()) is not None
         assert server.connections == 1
@@ -96,7 +70,7 @@ def test_one_connection_serves_many_checks(revalidator: Revalidator) -> None:
 def test_last_modified_alone_is_asked_with_if_modified_since(revalidator: Revalidator) -> None:
     requests: list[bytes] = []
     stamp = "Tue, 07 Aug 2018 17:48:00 GMT"
-    with serving(keep_alive(requests)) as server:
+    with serving(keep_alive_304(requests)) as server:
         for _ in range(2):
             result = revalidator.not_modified(server.url + "/a", memo(etag=None, last_modified=stamp))
             assert result is not None and result.last_modified == stamp
