@@ -228,10 +228,14 @@ def _finish(
         return pipeline.record_failure(store, url, wrapped)
 
 
-# Big enough that a batch's page work dwarfs its task's cost, small enough that a few batches in
+# Big enough that a batch's page work dwarfs its overhead, small enough that a few batches in
 # flight keep fetching, extracting and storing overlapped and hold only a few MB of HTML each.
 BATCH_SIZE = 50
 PARALLEL_BATCHES = 3
+# A run's unit of orchestration (a Prefect task) checks up to this many batches, one after
+# another: a task costs milliseconds on the client plus event load on the server (STACK-NOTES),
+# as much as a batch of unchanged pages, while its batches in turn cost no more memory than one.
+MAX_BATCHES_PER_TASK = 8
 
 
 def split_batches(urls: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
@@ -239,10 +243,33 @@ def split_batches(urls: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]
     return [list(urls[start : start + size]) for start in range(0, len(urls), size)]
 
 
+def split_tasks(
+    urls: Sequence[str],
+    parallel: int = PARALLEL_BATCHES,
+    size: int = BATCH_SIZE,
+    most: int = MAX_BATCHES_PER_TASK,
+) -> list[list[str]]:
+    """A run's URLs as the inputs of its tasks: consecutive slices of near-equal length, each at
+    most `most` batches, as few as that allows but a multiple of `parallel` (no task runs alone
+    at the end) and never more than there are batches."""
+    if not urls:
+        return []
+    batches = -(-len(urls) // size)
+    tasks = min(batches, parallel * -(-len(urls) // (parallel * size * most)))
+    share, extra = divmod(len(urls), tasks)
+    bounds = [index * share + min(index, extra) for index in range(tasks + 1)]
+    return [list(urls[bounds[index] : bounds[index + 1]]) for index in range(tasks)]
+
+
+def check_task(urls: Sequence[str], context: BatchContext, size: int = BATCH_SIZE) -> list[CheckResult]:
+    """Check one task's URLs batch after batch: one batch's pages in memory at a time."""
+    return [result for urls_of in split_batches(urls, size) for result in check_batch(urls_of, context)]
+
+
 def check_in_batches(
     urls: Sequence[str], context: BatchContext, parallel: int = PARALLEL_BATCHES
 ) -> list[CheckResult]:
-    """Check URLs batch by batch, a few batches at once, without Prefect (the flow does the same as tasks)."""
+    """Check URLs as a run does, `parallel` tasks at once, without Prefect (the flow maps the same tasks)."""
     with ThreadPoolExecutor(max_workers=parallel) as threads:
-        batches = threads.map(lambda batch: check_batch(batch, context), split_batches(urls))
-        return [result for batch in batches for result in batch]
+        tasks = threads.map(lambda urls_of: check_task(urls_of, context), split_tasks(urls, parallel))
+        return [result for task in tasks for result in task]

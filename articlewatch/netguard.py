@@ -16,8 +16,10 @@ Names under `.invalid` (RFC 6761) are answered "not found" here without asking a
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -199,16 +201,27 @@ def _resolve(host: str, port: int) -> list[str]:
     return addresses
 
 
+@functools.cache
+def trust_context() -> ssl.SSLContext:
+    """The process's TLS context (httpx's defaults: certifi's trust store), built once.
+
+    Building one reads and parses the whole CA bundle: ~40 ms, paid by every client and
+    revalidator a run makes when each builds its own. An SSLContext is safe to share between
+    threads and connections.
+    """
+    return httpx.create_ssl_context()
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx.HTTPTransport whose connections come from a GuardedBackend."""
 
     def __init__(self, backend: GuardedBackend, limits: httpx.Limits | None = None) -> None:
         limits = limits or httpx.Limits()
-        super().__init__(limits=limits)
+        super().__init__(verify=trust_context(), limits=limits)
         # httpx 0.28 has no parameter for the network backend; its pool is rebuilt with ours,
         # the same arguments HTTPTransport gives it (httpx is pinned <0.29 for this).
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=trust_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

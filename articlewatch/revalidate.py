@@ -22,12 +22,10 @@ import time
 import weakref
 from urllib.parse import urlsplit
 
-import httpx
-
 from .errors import TransientFetchError
 from .fetch import REQUEST_HEADERS, utc_now
 from .models import FetchResult
-from .netguard import AddressRefused, UnresolvableHost, checked_addresses
+from .netguard import AddressRefused, UnresolvableHost, checked_addresses, trust_context
 from .store import FetchMemo
 from .urls import normalize_url
 
@@ -81,7 +79,6 @@ class Revalidator:
     def __init__(self, timeout: float, block_private: bool = False) -> None:
         self._timeout = timeout
         self._block_private = block_private
-        self._ssl = httpx.create_ssl_context()  # the same trust store as fetch_page's client
         self._idle: dict[Origin, list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
         weakref.finalize(self, _close_all, self._idle)
@@ -149,7 +146,7 @@ class Revalidator:
                 return idle.pop(), True
         scheme, host, port = origin
         if scheme == "https":
-            return http.client.HTTPSConnection(host, port, context=self._ssl), False
+            return http.client.HTTPSConnection(host, port, context=trust_context()), False
         return http.client.HTTPConnection(host, port), False
 
     def _checkin(self, origin: Origin, connection: http.client.HTTPConnection, will_close: bool) -> None:

@@ -185,9 +185,10 @@ def _start_prefect() -> float:
 
 
 def _flow_pass(store: str) -> list[dict[str, Any]]:
-    from flows.check import check_articles
+    from flows.check import run_check_articles
 
-    return check_articles(store=store, check_all=True)
+    # As `articlewatch check --all` runs it: a run of the due watches keeps its heartbeat.
+    return run_check_articles(heartbeat=True, store=store, check_all=True)
 
 
 def _core_pass(store: str) -> list[dict[str, Any]]:

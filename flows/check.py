@@ -37,6 +37,7 @@ from articlewatch.shards import Shard, ShardPlan, host_counts, parse_shard, plan
 from articlewatch.store import SnapshotStore
 from flows.alerting import alert_channels, publish_run
 from flows.dask_runner import DaskUnavailableError, dask_task_runner
+from flows.heartbeat import flow_run_heartbeats, prompt_heartbeats
 
 # Snapshots are the persistence: task results stay in memory and are never cached.
 TASK_OPTIONS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -51,13 +52,13 @@ def is_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
 def check_batch_task(
     urls: list[str], count: int, context: batch.BatchContext | remote.RemoteBatchSettings
 ) -> list[CheckResult]:
-    """Fetch, extract, diff and store one batch of URLs (transient fetch errors retried per URL).
-
-    In another process (a Dask worker) the batch gets plain settings and builds its own context.
+    """Fetch, extract, diff and store a task's URLs, batch after batch (transient fetch errors
+    retried per URL). In another process (a Dask worker) the task gets plain settings and builds
+    its own context.
     """
     if isinstance(context, remote.RemoteBatchSettings):
-        return batch.check_batch(urls, remote.context_for(context))
-    return batch.check_batch(urls, context)
+        return batch.check_task(urls, remote.context_for(context))
+    return batch.check_task(urls, context)
 
 
 def bounded_runner(max_workers: int) -> TaskRunner[Any]:
@@ -97,6 +98,7 @@ def check_articles(
     )
     results: dict[str, CheckResult] = {}
     with (
+        flow_run_heartbeats(),
         SnapshotStore(settings.store, settings.index) as snapshot_store,
         make_client(settings.timeout, block_private=settings.block_private) as client,
     ):
@@ -131,7 +133,7 @@ def _submit_to_threads(
     context = batch.local_context(store, client, settings, alerting, pages=len(selected))
     # URLs go out host by host in turn, so the threads waiting for a slow or crowded host never
     # hold up all the others.
-    batches = batch.split_batches(interleave_by_host(selected))
+    batches = batch.split_tasks(interleave_by_host(selected))
     futures = check_batch_task.map(batches, [len(urls_of) - 1 for urls_of in batches], unmapped(context))
     return batches, list(futures)
 
@@ -222,10 +224,11 @@ def _publish_shard(shard: Shard, results: list[CheckResult]) -> None:
 def run_check_articles(heartbeat: bool = True, **parameters: Any) -> list[dict[str, Any]]:
     """Run check_articles in this process; heartbeat=False for short runs someone is watching.
 
-    The flow's heartbeat thread lets a server tell a crashed run from a long one, and the run
-    waits up to a second for it at its end: a third of a one-URL check's budget.
+    The flow run's heartbeat (PREFECT_FLOWS_HEARTBEAT_FREQUENCY) lets a server tell a crashed run
+    from a long one. Prefect's own heartbeat thread costs up to a second at the run's end; here
+    flows.heartbeat sends the same events from a thread that stops at once.
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    with temporary_settings({} if heartbeat else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with prompt_heartbeats() if heartbeat else temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return check_articles(**parameters)

@@ -86,6 +86,22 @@ def test_transient_failures_are_retried_per_url(
     assert ok.outcome == "new"
 
 
+def test_split_tasks_few_equal_tasks_in_multiples_of_the_parallel_ones() -> None:
+    urls = [f"http://127.0.0.1/{index}" for index in range(1000)]
+    tasks = batch.split_tasks(urls, parallel=3, size=50, most=8)
+    assert [len(task) for task in tasks] == [334, 333, 333]
+    assert [url for task in tasks for url in task] == urls  # consecutive slices, order kept
+    # 5000 URLs: at most 8 batches (400 URLs) a task, so 15 tasks rather than 13.
+    many = batch.split_tasks(
+        [f"{url}/{copy}" for copy in range(5) for url in urls], parallel=3, size=50, most=8
+    )
+    assert len(many) == 15 and {len(task) for task in many} == {333, 334}
+    # Never more tasks than batches: a small run keeps its pages together for the pool.
+    assert [len(task) for task in batch.split_tasks(urls[:20], parallel=3, size=50)] == [20]
+    assert [len(task) for task in batch.split_tasks(urls[:60], parallel=3, size=50)] == [30, 30]
+    assert batch.split_tasks([], parallel=3) == []
+
+
 def test_split_batches_keeps_order() -> None:
     urls = [f"https://x.example/{n}" for n in range(7)]
     assert batch.split_batches(urls, 3) == [urls[0:3], urls[3:6], urls[6:7]]
