@@ -6,13 +6,16 @@ from typing import Any
 
 import lxml.html
 import trafilatura
+from trafilatura import utils as trafilatura_utils
 from trafilatura.utils import load_html
 
 from .bodytext import body_paragraphs
+from .element_classes import use_c_element_lookup
 from .errors import ExtractionError
 from .health import check_page
 from .models import Article
 from .normalize import clean_text
+from .page_metadata import publication_day, read_metadata
 from .stamps import find_page_dates, is_date_words
 
 # Recorded in every snapshot: a version written under other options (or another trafilatura)
@@ -29,6 +32,12 @@ EXTRACTION_OPTIONS: dict[str, Any] = {
     "favor_precision": False,
     "favor_recall": False,
 }
+# The metadata an Article keeps is read by page_metadata.py (trafilatura's own functions, the
+# same values) rather than by bare_extraction, which would also read fields no Article keeps.
+_TEXT_OPTIONS: dict[str, Any] = {**EXTRACTION_OPTIONS, "with_metadata": False}
+# trafilatura's parser (pages) and lxml.html's default one (the fragments its fallbacks parse):
+# the same element classes, found in C (element_classes.py).
+use_c_element_lookup(trafilatura_utils.HTML_PARSER, lxml.html.html_parser)
 # Less body text than this is a navigation page, an error page or an empty shell, not an article.
 MIN_ARTICLE_CHARS = 50
 EXTRACTOR_INFO: dict[str, Any] = {
@@ -48,16 +57,17 @@ def extract_article(html: str, url: str) -> Article:
     # trafilatura works on its own copy of it.
     dates = find_page_dates(html, tree, language)
     try:
-        document = trafilatura.bare_extraction(tree, url=url, **EXTRACTION_OPTIONS)
+        document = trafilatura.bare_extraction(tree, url=url, **_TEXT_OPTIONS)
     except Exception as exc:  # trafilatura raises assorted lxml/parsing errors on broken markup
         raise ExtractionError(f"{url}: extraction failed ({type(exc).__name__}: {exc})") from exc
     if document is None or isinstance(document, dict):
         check_page(url, html, tree, "")
         raise ExtractionError(f"{url}: no article text found")
-    title = clean_text(document.title)
-    author = _author(document.author)
-    description = clean_text(document.description)
-    canonical = clean_text(document.url)
+    metadata = read_metadata(tree, url)
+    title = clean_text(metadata.title)
+    author = _author(metadata.author)
+    description = clean_text(metadata.description)
+    canonical = clean_text(metadata.url)
     paragraphs = body_paragraphs(document.text or "", document.body, tree, url, canonical, title, author)
     text = " ".join(paragraphs)
     check_page(url, html, tree, text)
@@ -66,14 +76,15 @@ def extract_article(html: str, url: str) -> Article:
     return Article(
         title=title,
         author=author,
-        published=dates.published or _fallback_day(document.date, dates.updated),
+        # htmldate's guess is read only for a page whose stamps name no publication date.
+        published=dates.published or _fallback_day(publication_day(tree, metadata), dates.updated),
         updated=dates.updated,
-        sitename=clean_text(document.sitename),
+        sitename=clean_text(metadata.sitename),
         language=language,
         description=description,
         # No canonical link: the page's own (final) URL names it, so URL changes stay visible.
         canonical_url=canonical or url,
-        tags=tuple(sorted({t for t in (clean_text(tag) for tag in document.tags or ()) if t})),
+        tags=tuple(sorted({t for t in (clean_text(tag) for tag in metadata.tags) if t})),
         paragraphs=paragraphs,
     )
 

@@ -25,6 +25,7 @@ import functools
 import hashlib
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,14 +152,36 @@ def open_index(index: str | None, default_sqlite: Path) -> IndexDatabase:
     return _open_postgres(index)
 
 
+# How long opening a SQLite index waits for other processes' locks (its busy timeout too).
+SQLITE_LOCK_WAIT_SECONDS = 30.0
+
+
 def _open_sqlite(path: Path) -> IndexDatabase:
     try:
-        db = sqlite3.connect(path, timeout=30.0, check_same_thread=False, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+        db = sqlite3.connect(
+            path, timeout=SQLITE_LOCK_WAIT_SECONDS, check_same_thread=False, isolation_level=None
+        )
+        _use_wal(db, time.monotonic() + SQLITE_LOCK_WAIT_SECONDS)
         db.execute("PRAGMA synchronous=NORMAL")
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: unusable index ({exc}); run `articlewatch verify --repair`") from exc
     return IndexDatabase(db, "sqlite", str(path), "BEGIN IMMEDIATE", db.close)
+
+
+def _use_wal(db: sqlite3.Connection, deadline: float) -> None:
+    # Switching a new file to WAL takes an exclusive lock, and SQLite answers "database is
+    # locked" at once, without its busy handler, to a process that asks while another one is
+    # switching or first opening it: several workers starting on a new shared index at the same
+    # moment. The mode is stored in the file, so once one of them has switched, the rest only read it.
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _open_postgres(url: str) -> IndexDatabase:

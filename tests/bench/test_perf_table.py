@@ -1,0 +1,50 @@
+"""The benchmark's table: both whole-process figures, and the memory of every process of a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.perf import render_table
+
+
+def passes(cold: float, warm: float, edit: float, startup: float) -> dict[str, Any]:
+    seconds = {"cold": cold, "warm": warm, "edit": edit}
+    return {
+        name: {
+            "seconds": value,
+            "ended_at": startup + value,
+            "outcomes": {},
+            "store_bytes": 1000 * (200 if name == "warm" else 40000),
+            "edits_found": 9 if name == "edit" else 0,
+        }
+        for name, value in seconds.items()
+    }
+
+
+def test_whole_process_ratios_with_a_running_and_a_temporary_server() -> None:
+    run = {
+        "n": 1000,
+        "baseline": {"pages_per_s": 25.0},
+        "edits": 10,
+        "unseen_edits": 1,
+        "temporary_server": {"prefect_start": 9.0, "started_at": 12.0},
+        "flow": {
+            "prefect_start": 2.0,
+            "peak_rss_mb": 300.0,
+            "peak_workers_rss_mb": 150.0,
+            "passes": passes(cold=28.0, warm=1.0, edit=7.0, startup=4.0),
+        },
+        "core": {"passes": passes(cold=28.0, warm=0.8, edit=7.0, startup=1.0)},
+        "single_url_s": 2.4,
+    }
+    table = render_table([run])
+    cold = next(line for line in table.splitlines() if line.strip().startswith("cold"))
+    cells = [cell.strip() for cell in cold.split("|")]
+    # 1000 pages in 4 + 28 s is 31.25 pages/s, 1.25x the baseline; in 12 + 28 s, 1.00x.
+    assert cells[1:6] == ["28.0", "35.7", "31.2", "1.25", "1.00"]
+    assert "peak memory 450 MB (run process 300 MB + extraction workers 150 MB)" in table
+    assert "4.0 s against a running Prefect server" in table and "12.0 s with a temporary server" in table
+    edit = next(line for line in table.splitlines() if line.strip().startswith("edit"))
+    assert edit.rstrip().endswith("9/10")
+    warm = next(line for line in table.splitlines() if line.strip().startswith("warm "))
+    assert [cell.strip() for cell in warm.split("|")][6] == "20%"  # 1 - 0.8 / 1.0
