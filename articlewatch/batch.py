@@ -7,7 +7,7 @@ batches and each batch runs the pipeline stages itself:
     fetch     threads (I/O), each URL in its host's turn; transient failures retried per URL,
               never sooner than a server's Retry-After
     extract   a process pool (trafilatura is CPU-bound and holds the GIL), for pages whose raw
-              HTML changed since the last fetch; small batches extract in this thread
+              HTML changed since the last fetch; runs of a few URLs extract in this thread
     diff      one URL after another in this process: the store's index is the shared state
     + store
 Every URL ends as exactly one CheckResult; an error costs that URL only.
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import httpx
 
-from . import pipeline
+from . import extraction_worker, pipeline
 from .alerts import AlertPolicy
 from .config import Settings
-from .errors import ArticlewatchError, ExtractionError, RetryableError
-from .extract import extract_article
+from .errors import ArticlewatchError, RetryableError
+from .malloc_tuning import keep_large_blocks_mapped
 from .models import Article, CheckResult, FetchResult
 from .politeness import HostGate, shared_gate
 from .redact import redact_url
@@ -43,7 +43,7 @@ from .store import FetchMemo, SnapshotStore, WatchState
 RETRY_DELAYS: tuple[float, ...] = (1.0, 4.0)
 # The longest Retry-After a run waits for; a server that asks for more is tried on a later run.
 MAX_RETRY_AFTER_SECONDS = 30.0
-# Below this many pages a process pool costs more (start, pickling) than it saves.
+# Below this many pages a run starts no process pool: starting one costs more than it saves.
 POOL_MIN_PAGES = 8
 
 
@@ -70,6 +70,7 @@ def local_context(
 ) -> BatchContext:
     """The context of a run's batches in this process, for `pages` pages: its settings' politeness
     and robots.txt, and the extraction pool when there are enough pages to pay for it."""
+    keep_large_blocks_mapped()  # pages pass through this process by the thousand (malloc_tuning)
     # One gate for every fetch of the process: the threads of all batches take their turns.
     gate = shared_gate(settings.host_concurrency, settings.host_delay)
     if pages >= POOL_MIN_PAGES:
@@ -135,7 +136,9 @@ def extraction_pool() -> Executor:
         if _pool is None:
             # spawn, not fork: the parent runs threads (HTTP, Prefect) that a fork would copy mid-state.
             _pool = ProcessPoolExecutor(
-                max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=os.cpu_count() or 1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=extraction_worker.start_worker,
             )
             atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
         return _pool
@@ -150,11 +153,7 @@ def start_extraction_pool() -> None:
     the extractor (about 2 s), which then overlaps the caller's own start (Prefect's, fetching)."""
     pool = extraction_pool()
     for _ in range(os.cpu_count() or 1):
-        pool.submit(_ready)
-
-
-def _ready() -> None:
-    return None  # unpickling this function in a worker imports this module, and the extractor
+        pool.submit(extraction_worker.ready)
 
 
 def _fetch_all(
@@ -182,29 +181,28 @@ def _extract_all(
             changed.append(page)
         else:
             outcomes[page.url] = None  # byte-identical or 304: nothing to extract
-    jobs = [(page.html, redact_url(page.final_url)) for page in changed]
+    # The extractor echoes the URL it is given as the canonical URL of a page without one: it
+    # gets the URL with its credentials redacted, so they never reach a snapshot.
+    jobs = [(page.body, page.charset, redact_url(page.final_url)) for page in changed]
+    extract_page = extraction_worker.extract_page
     extracted: list[Article | ArticlewatchError] | None = None
-    if context.extractor is not None and len(jobs) >= POOL_MIN_PAGES:
+    # A run that has workers sends them every page, even a batch's one or two changed ones: the
+    # pickling costs far less than an extraction holding this process's GIL, and the extractor's
+    # caches (jusText's stop lists, dateparser's patterns: about 45 MB) stay out of this process.
+    if context.extractor is not None and jobs:
+        chunksize = max(1, min(4, len(jobs) // 8))  # whole chunks for every worker, even of a few
         try:
-            extracted = list(context.extractor.map(_extract_safely, *zip(*jobs, strict=True), chunksize=4))
+            extracted = list(
+                context.extractor.map(extract_page, *zip(*jobs, strict=True), chunksize=chunksize)
+            )
         except (BrokenProcessPool, OSError, RuntimeError):
             # Workers that cannot start or died (a host that forbids processes, an OOM kill):
             # slower in this thread, but the batch still gets checked.
             extracted = None
     if extracted is None:
-        extracted = [_extract_safely(html, url) for html, url in jobs]
+        extracted = [extract_page(body, charset, url) for body, charset, url in jobs]
     outcomes.update(zip((page.url for page in changed), extracted, strict=True))
     return outcomes
-
-
-def _extract_safely(html: str, url: str) -> Article | ArticlewatchError:
-    # Runs in a worker process: errors travel back as values, so one page never fails the map.
-    try:
-        return extract_article(html, url)
-    except ArticlewatchError as error:
-        return error
-    except Exception as error:  # a parser crash on hostile markup is that page's problem only
-        return ExtractionError(f"{url}: extraction failed ({type(error).__name__}: {error})")
 
 
 def _finish(

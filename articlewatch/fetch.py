@@ -19,7 +19,7 @@ from typing import TypeVar
 import httpx
 
 from . import __version__
-from .decoding import BoundedDecoder, decode_html
+from .decoding import BoundedDecoder
 from .errors import FetchError, PageGoneError, TransientFetchError
 from .models import FetchResult
 from .netguard import (
@@ -154,7 +154,7 @@ def fetch_page(
         fetched_at=fetched_at,
         content_type=content_type,
         body=body,
-        html=decode_html(body, charset, final_url),
+        charset=charset,
         etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from .decoding import decode_html
 from .redact import redact_url
 
 Outcome = Literal["new", "unchanged", "changed", "gone", "restored", "error"]
@@ -87,7 +88,7 @@ class FetchResult:
     fetched_at: str
     content_type: str = ""
     body: bytes = b""
-    html: str = ""
+    charset: str | None = None  # as the Content-Type header declared it, a hint for decoding
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
@@ -96,6 +97,11 @@ class FetchResult:
     def raw_sha256(self) -> str:
         """SHA-256 of the raw response body, to skip extraction of byte-identical pages."""
         return hashlib.sha256(self.body).hexdigest()
+
+    @cached_property  # decoded on first read only: a run's process hands bodies to its extraction
+    def html(self) -> str:  # workers as bytes, and a page's text would double its memory there
+        """The body as text, its character set picked the way browsers pick it."""
+        return decode_html(self.body, self.charset, self.final_url)
 
 
 @dataclass(frozen=True)

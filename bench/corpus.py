@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from articlewatch.fetch import decode_html
+from articlewatch.decoding import decode_html
 
 DEFAULT_CORPUS = Path("../shared/corpus/aeb")
 

@@ -133,8 +133,6 @@ def run_baseline(corpus_dir: Path, size: int) -> dict[str, Any]:
 
 def run_passes(base_url: str, edited: list[str], store: str, with_prefect: bool) -> dict[str, Any]:
     """Cold, warm and edit passes over the URLs in this (fresh) process; times and counts."""
-    import resource
-
     import httpx
 
     process_start = float(os.environ["BENCH_PROCESS_START"])
@@ -164,7 +162,10 @@ def run_passes(base_url: str, edited: list[str], store: str, with_prefect: bool)
             "store_bytes": _tree_bytes(Path(store)) - before,
             "edits_found": sum(base_url + path in changed for path in edited),
         }
-    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not getrusage's ru_maxrss: Linux counts into ru_maxrss the high-water mark of the
+    # address space exec replaced, which for a child started by vfork (subprocess) is the parent's:
+    # the benchmark's own process, holding every page of the workload.
+    report["peak_rss_mb"] = _peak_rss_mb(os.getpid())
     # The extraction workers are alive still (RUSAGE_CHILDREN counts only ended children):
     # their own high-water marks, summed, as if every one peaked at the same moment.
     report["peak_workers_rss_mb"] = sum(_peak_rss_mb(pid) for pid in _child_pids())

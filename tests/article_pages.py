@@ -18,6 +18,16 @@ BODY = (
 )
 TITLE = "Council approves riverside park after three-year fight"
 
+# A page in Turkish: its letters differ between UTF-8, windows-1254 and latin-1.
+TURKISH = (
+    '<html lang="tr"><head><title>Erdoğan ekonomi açıklaması</title></head><body><article>'
+    "<h1>Erdoğan: Türkiye ekonomisi güçlü</h1>"
+    "<p>Cumhurbaşkanı Recep Tayyip Erdoğan, bugün yaptığı açıklamada Türkiye ekonomisinin güçlü "
+    "olduğunu ve döviz kurundaki dalgalanmanın geçici olduğunu söyledi.</p>"
+    "<p>Şirketler ve işçiler için yeni düzenlemeler yakında açıklanacak. Ağustos ayında ihracat "
+    "artışı sürdü.</p></article></body></html>"
+)
+
 
 def article_page(
     paragraphs: tuple[str, ...] = BODY,

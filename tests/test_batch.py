@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
+from article_pages import TURKISH
 
 from articlewatch import batch
 from articlewatch.demo.articles import DemoArticle
@@ -110,13 +114,41 @@ def test_split_batches_keeps_order() -> None:
 def test_extraction_falls_back_to_this_thread_when_the_pool_cannot_work(
     newsroom: Newsroom, seeds: dict[str, DemoArticle], store: SnapshotStore, client: httpx.Client
 ) -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
     dead_pool = ProcessPoolExecutor(max_workers=1)
     dead_pool.shutdown()
     urls = list(newsroom.publish(many_articles(seeds, batch.POOL_MIN_PAGES)).values())
     results = batch.check_batch(urls, batch.BatchContext(store=store, client=client, extractor=dead_pool))
     assert [r.outcome for r in results] == ["new"] * len(urls)
+
+
+class CountingPool(ProcessPoolExecutor):
+    """A real process pool that counts the pages it is given."""
+
+    pages = 0
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], **options: Any) -> Iterator[Any]:
+        columns = [list(column) for column in iterables]
+        self.pages += len(columns[0])
+        return super().map(fn, *columns, **options)
+
+
+def test_a_run_with_workers_sends_them_even_one_changed_page(
+    newsroom: Newsroom, store: SnapshotStore, client: httpx.Client
+) -> None:
+    # An edit pass changes a page or two per batch: extracting them in the run's process would hold
+    # its GIL (the other batches wait) and load the extractor's caches into it as well.
+    def page(index: int, month: str = "Ağustos") -> bytes:
+        return TURKISH.replace("Ağustos", f"{index}. {month}").encode("utf-8")
+
+    urls = [newsroom.put(f"/tr/{index}", page(index)) for index in range(3)]
+    for url in urls:
+        store.add_watch(url, "2026-11-22T08:00:00Z")  # a watch keeps its fetch memo (ETag, hash)
+    with CountingPool(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        context = batch.BatchContext(store=store, client=client, extractor=pool)
+        assert [r.outcome for r in batch.check_batch(urls, context)] == ["new"] * 3
+        newsroom.put("/tr/1", page(1, "Eylül"))
+        assert [r.outcome for r in batch.check_batch(urls, context)] == ["unchanged", "changed", "unchanged"]
+    assert pool.pages == 3 + 1
 
 
 def test_unchanged_pages_are_logged_together_and_a_page_back_from_gone_is_restored(
@@ -164,3 +196,24 @@ def test_extraction_workers_start_before_the_first_page() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     started, cores, alive = done.stdout.split()
     assert started == cores and alive == "True"  # one worker per core, running before any page
+
+
+def test_pages_in_a_legacy_charset_read_right_through_the_pool(
+    newsroom: Newsroom, store: SnapshotStore, client: httpx.Client
+) -> None:
+    # The workers get each page's bytes and its declared charset, and decode it themselves.
+    urls = [
+        newsroom.put(
+            f"/tr/{index}",
+            TURKISH.replace("Ağustos", f"{index}. Ağustos").encode("cp1254"),
+            content_type="text/html; charset=windows-1254",
+        )
+        for index in range(batch.POOL_MIN_PAGES)
+    ]
+    pooled = batch.BatchContext(store=store, client=client, extractor=batch.extraction_pool())
+    results = batch.check_batch(urls, pooled)
+    assert [r.outcome for r in results] == ["new"] * len(urls)
+    snapshots = [store.latest(url) for url in urls]
+    titles = {snapshot.article.title for snapshot in snapshots if snapshot}
+    assert titles == {"Erdoğan: Türkiye ekonomisi güçlü"}
+    assert all("7. Ağustos" in " ".join(s.article.paragraphs) for s in snapshots[7:8] if s)

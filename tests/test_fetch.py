@@ -6,9 +6,10 @@ import httpx
 import pytest
 from servers import keep_alive_304, serving
 
+from articlewatch.decoding import decode_html
 from articlewatch.demo.newsroom import Newsroom
 from articlewatch.errors import FetchError, PageGoneError, TransientFetchError
-from articlewatch.fetch import USER_AGENT, decode_html, fetch_page, make_client
+from articlewatch.fetch import USER_AGENT, fetch_page, make_client
 
 
 @pytest.fixture()

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import trustme
+from article_pages import TURKISH
 from servers import (
     endless_body,
     ok_page,
@@ -32,14 +33,6 @@ from articlewatch.fetch import fetch_page, make_client, retry_after_seconds
 from articlewatch.pipeline import check_urls
 from articlewatch.store import SnapshotStore
 
-TURKISH = (
-    '<html lang="tr"><head><title>Erdoğan ekonomi açıklaması</title></head><body><article>'
-    "<h1>Erdoğan: Türkiye ekonomisi güçlü</h1>"
-    "<p>Cumhurbaşkanı Recep Tayyip Erdoğan, bugün yaptığı açıklamada Türkiye ekonomisinin güçlü "
-    "olduğunu ve döviz kurundaki dalgalanmanın geçici olduğunu söyledi.</p>"
-    "<p>Şirketler ve işçiler için yeni düzenlemeler yakında açıklanacak. Ağustos ayında ihracat "
-    "artışı sürdü.</p></article></body></html>"
-)
 JAPANESE = (
     "<html><head><title>経済対策を発表</title></head><body><article><h1>政府が新しい経済対策を発表</h1>"
     "<p>政府は本日、新しい経済対策を発表した。首相は記者会見で「国民の生活を守るため、あらゆる手段を講じる」"
