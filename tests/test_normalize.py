@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from articlewatch.normalize import (
+    _RELATIVE_AGE,
     clean_paragraphs,
     comparable_paragraphs,
     comparison_key,
@@ -102,3 +105,53 @@ def test_comparable_paragraphs_leave_out_stamps_counters_and_site_furniture() ->
     assert [key for _, key in comparable_paragraphs(lines)] == [text, promo]
     furniture = frozenset({line_hash(comparison_key(promo))})
     assert comparable_paragraphs(lines, furniture) == [(0, text)]
+
+
+# The spellings each alternative of the relative-age pattern reads, in the case forms re folds.
+RELATIVE_AGES = [
+    "5 minutes ago",
+    "an hour ago",
+    "One day ago",
+    "3 yrs ago",
+    "2h ago",
+    "just now",
+    "Yesterday",
+    "TODAY",
+    "vor 3 Stunden",
+    "vor einer Woche",
+    "il y a 2 heures",
+    "Il y a une heure",
+    "hace 3 horas",
+    "Hace un día",
+    "há 2 horas",
+    "HÁ 2 HORAS",
+    "3 saat önce",
+    "2 GÜN ÖNCE",
+    "3 ore fa",
+    "2 giorni fa",
+    "3 uur geleden",
+    "4 dagen geleden",
+    "3 дня назад",
+    "٣ days ago",
+    "JUST NOW",
+    "Yesterday's",
+    "a minute ago",
+]
+# Characters re's IGNORECASE folds onto a first letter: the lookahead must fold them the same way.
+FOLDED_STARTS = ["ıl y a 2 heures", "İl y a 2 heures", "K days ago", "ſ"]
+
+
+@pytest.mark.parametrize("age", RELATIVE_AGES + FOLDED_STARTS)
+def test_the_relative_age_lookahead_changes_no_match(age: str) -> None:
+    # _RELATIVE_AGE is the pattern behind a lookahead for its alternatives' first characters
+    without = re.compile(_RELATIVE_AGE.pattern.removeprefix(r"(?=[\daojytvih])"), _RELATIVE_AGE.flags)
+    for text in (age, f"Posted {age}.", f"x{age}", f"{age.upper()} and {age.lower()}"):
+        assert _RELATIVE_AGE.sub("<age>", text) == without.sub("<age>", text)
+    assert "<age>" in _RELATIVE_AGE.sub("<age>", f"Posted {age}") or age in FOLDED_STARTS
+
+
+def test_str_split_whitespace_is_the_whitespace_re_collapses() -> None:
+    # comparison_key collapses whitespace with str.split: the same characters as re's \s
+    space = re.compile(r"\s")
+    assert [c for c in map(chr, range(0x110000)) if bool(space.match(c)) != c.isspace()] == []
+    assert comparison_key("\u2003A\u00a0 b\t\n c\u3000 \x1cd\x85 ") == "A b c d"

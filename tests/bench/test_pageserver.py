@@ -42,3 +42,12 @@ def test_editions_etags_and_not_modified() -> None:
         assert again.status_code == 200 and b"another two years" in again.content
         assert client.get("/b", headers={"If-None-Match": b.headers["etag"]}).status_code == 304
         assert client.get("/missing").status_code == 404
+
+
+def test_a_copy_moves_every_scheme_as_one_replace_per_scheme_would() -> None:
+    page = PAGE + b'<a href="http://a.example/x">x</a> "http:\\/\\/b.example" https://https://c.example'
+    expected = page
+    for scheme in (b"https://", b"http://", b"https:\\/\\/", b"http:\\/\\/"):
+        expected = expected.replace(scheme, scheme + b"c7.")
+    assert copy_of(page, 7) == expected
+    assert copy_of(b"no absolute links", 7) == b"no absolute links"
