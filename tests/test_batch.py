@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -196,6 +197,31 @@ def test_extraction_workers_start_before_the_first_page() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     started, cores, alive = done.stdout.split()
     assert started == cores and alive == "True"  # one worker per core, running before any page
+
+
+ARTICLE_PAGE = f"<html><body><article><p>{'A sentence of the article body. ' * 9}</p></article></body></html>"
+
+
+def test_extraction_workers_do_not_import_the_parents_main_module(tmp_path: Path) -> None:
+    # A spawned process imports its parent's __main__ first: under a flow run that is
+    # prefect.engine, under the CLI articlewatch.cli, neither of which a worker needs.
+    (tmp_path / "heavy_main_module_marker.py").write_text("")
+    (tmp_path / "probe.py").write_text("import sys\ndef imported(name):\n    return name in sys.modules\n")
+    (tmp_path / "main.py").write_text(
+        "import heavy_main_module_marker\n"
+        "import probe\n"
+        "from articlewatch import batch, extraction_worker\n"
+        "if __name__ == '__main__':\n"
+        "    pool = batch.extraction_pool()\n"
+        f"    page = {ARTICLE_PAGE!r}.encode()\n"
+        "    article = pool.submit(extraction_worker.extract_page, page, 'utf-8', 'http://127.0.0.1/a')\n"
+        "    marker = pool.submit(probe.imported, 'heavy_main_module_marker')\n"
+        "    print(marker.result(), len(article.result().paragraphs))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "main.py")], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.stdout.split() == ["False", "1"], done.stderr[-2000:]
 
 
 def test_pages_in_a_legacy_charset_read_right_through_the_pool(
