@@ -145,8 +145,7 @@ def extraction_pool() -> Executor:
                 initializer=extraction_worker.start_worker,
             )
             # The pool starts a worker per submit while it has fewer than max_workers, and none
-            # after: every worker starts here, each compiling the date parser (stamps) while the
-            # caller goes on with its own start.
+            # after: every worker starts here, while the caller goes on with its own start.
             with _main_module_hidden():
                 for _ in range(workers):
                     pool.submit(extraction_worker.ready)

@@ -12,14 +12,11 @@ from .errors import ArticlewatchError, ExtractionError
 from .extract import extract_article
 from .malloc_tuning import keep_large_blocks_mapped
 from .models import Article
-from .stamps import prepare_date_parser
 
 
 def start_worker() -> None:
-    """A worker's start: big page buffers go back to the OS once freed (see malloc_tuning), and
-    the date parser's one-time compiling done before the first page (see stamps)."""
+    """A worker's start: big page buffers go back to the OS once freed (see malloc_tuning)."""
     keep_large_blocks_mapped()
-    prepare_date_parser()
 
 
 def ready() -> None:

@@ -29,14 +29,7 @@ import htmldate
 import lxml.html
 from lxml import etree
 
-__all__ = [
-    "PageDates",
-    "find_page_dates",
-    "is_date_words",
-    "is_stamp_line",
-    "mask_dates",
-    "prepare_date_parser",
-]
+__all__ = ["PageDates", "find_page_dates", "is_date_words", "is_stamp_line", "mask_dates"]
 
 
 @dataclass(frozen=True)
@@ -1271,23 +1264,6 @@ def _json_objects(data: Any) -> Iterator[tuple[dict[str, Any], list[str]]]:
                 continue
             yield item, types
             stack.extend((v, depth + 1) for v in reversed(list(item.values())) if isinstance(v, dict | list))
-
-
-def prepare_date_parser() -> bool:
-    """Compile htmldate's fallback date parser now rather than on a page; False if it cannot be."""
-    # htmldate hands a text it cannot read to dateparser, which tries the string against the
-    # word list of every language it knows (205) and compiles each list into a regex on first
-    # use: about 1.6 s of CPU on the first such string, in every process that extracts. An
-    # extraction worker pays it at its start, while the run's process starts Prefect and fetches
-    # the first batch, instead of on its first pages. The same parser instance htmldate uses
-    # (its settings key the compiled lists), asked for a string no language reads as a date.
-    try:
-        from htmldate.extractors import get_external_parser  # htmldate 1.11 (pinned)
-
-        get_external_parser().get_date_data("0000 zzzz 0000")
-    except Exception:  # a warm-up only: a later htmldate without this function costs time, not results
-        return False
-    return True
 
 
 def find_page_dates(

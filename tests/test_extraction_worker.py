@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 from article_pages import TURKISH
 
 from articlewatch.errors import ExtractionError
-from articlewatch.extraction_worker import extract_page, start_worker
+from articlewatch.extraction_worker import extract_page
 from articlewatch.models import Article, FetchResult
-from articlewatch.stamps import find_page_dates, prepare_date_parser
 
 URL = "http://127.0.0.1/tr/ekonomi"
 
@@ -46,25 +43,3 @@ def test_a_worker_imports_the_extractor_and_not_the_fetching_or_storing_modules(
     assert "articlewatch.extract" in modules and "trafilatura" in modules
     heavy = {"httpx", "sqlite3", "jsonschema", "articlewatch.store", "articlewatch.fetch"}
     assert not heavy & modules
-
-
-def compiled_date_languages() -> int:
-    """In a worker: how many languages' word lists dateparser has compiled (htmldate's fallback)."""
-    from dateparser.languages.dictionary import Dictionary
-
-    return sum(len(by_language) for by_language in Dictionary._split_regex_cache.values())
-
-
-def test_a_worker_compiles_the_date_parser_before_its_first_page() -> None:
-    # About 1.6 s of CPU that would otherwise land on the worker's first pages.
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=spawn, initializer=start_worker) as pool:
-        assert pool.submit(compiled_date_languages).result(timeout=120) > 100
-
-
-def test_the_date_parser_warm_up_changes_no_dates() -> None:
-    page = "<html><body><article><p>Posted 12 settembre 2018</p><p>{}</p></article></body></html>"
-    html = page.format("Body text of the article, long enough to be one. " * 5)
-    before = find_page_dates(html)
-    assert prepare_date_parser() is True
-    assert find_page_dates(html) == before
