@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from test_store import URL, candidate
 
 from articlewatch import schemas
 from articlewatch.errors import StoreError
-from articlewatch.models import Article, HttpInfo, Snapshot
+from articlewatch.models import Article
 from articlewatch.store import snapshot_to_dict
-from articlewatch.urls import article_key, host_dir
-
-URL = "https://news.example.com/world/2018/07/19/summit"
+from articlewatch.urls import article_key
 
 
 def valid_snapshot() -> dict[str, Any]:
-    snapshot = Snapshot(
-        url=URL,
-        key=article_key(URL),
-        host=host_dir(URL),
+    base = candidate()
+    snapshot = replace(
+        base,
         version=3,
-        fetched_at="2026-11-22T08:00:00.000001Z",
         article=Article(
             title="Summit ends",
             author="Jane Doe",
@@ -33,11 +31,7 @@ def valid_snapshot() -> dict[str, Any]:
             tags=("World",),
             paragraphs=("One.", "Two."),
         ),
-        fingerprint="0" * 64,
-        raw_sha256="1" * 64,
-        raw_bytes=5,
-        http=HttpInfo(200, URL, "text/html", etag='"abc"'),
-        extractor={"name": "trafilatura", "version": "2.3.1", "options": {}},
+        http=replace(base.http, etag='"abc"'),
     )
     return snapshot_to_dict(snapshot, "20261122T080000.000001Z.html.gz")
 
