@@ -51,3 +51,13 @@ def test_whole_process_ratios_with_a_running_and_a_temporary_server() -> None:
     assert edit.rstrip().endswith("9/10")
     warm = next(line for line in table.splitlines() if line.strip().startswith("warm "))
     assert [cell.strip() for cell in warm.split("|")][6] == "20%"  # 1 - 0.8 / 1.0
+
+
+def test_the_first_flow_run_is_run_as_a_pass_is_without_prefects_own_heartbeat(prefect_server: None) -> None:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from bench.perf import first_flow_run
+
+    # Prefect's default (180 s): its own heartbeat thread would run, and be joined at the end.
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 180}):
+        assert first_flow_run() is None
