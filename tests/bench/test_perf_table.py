@@ -1,8 +1,12 @@
-"""The benchmark's table: both whole-process figures, and the memory of every process of a run."""
+"""The benchmark: its table (both whole-process figures, the memory of every process of a run)
+and how it meets the Prefect server."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bench.perf import combined_baseline, render_table
 
@@ -61,3 +65,25 @@ def test_the_first_flow_run_is_run_as_a_pass_is_without_prefects_own_heartbeat(p
     # Prefect's default (180 s): its own heartbeat thread would run, and be joined at the end.
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 180}):
         assert first_flow_run() is None
+
+
+def test_the_measured_pass_process_meets_a_server_that_has_served_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from bench.perf import _prefect_api
+
+    # A database of its own: the tests' PREFECT_HOME holds the runs of earlier sessions.
+    database = tmp_path / "server.db"
+    monkeypatch.setenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", f"sqlite+aiosqlite:///{database}")
+    # The server measure() starts for the flow passes, as the measured process finds it.
+    with (
+        _prefect_api(tmp_path, wanted=True) as api_env,
+        temporary_settings({PREFECT_API_URL: api_env["PREFECT_API_URL"]}),
+        get_client(sync_client=True) as client,
+    ):
+        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["bench-warm-up"])))
+    assert [run.state.is_completed() for run in runs if run.state is not None] == [True]
