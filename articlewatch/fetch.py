@@ -111,7 +111,9 @@ def fetch_page(
     with fetch_deadline(client.timeout.read or DEFAULT_TIMEOUT_SECONDS) as clock:
         try:
             with client.stream("GET", target, headers=headers) as response:
-                _raise_for_status(url, response)
+                raise_for_status(
+                    url, response.status_code, response.reason_phrase, response.headers.get("retry-after")
+                )
                 if response.status_code == 304:
                     # Reading the (empty) body ends the exchange, so the connection goes back to
                     # the pool: a response closed unread closes its socket, and a warm pass of
@@ -127,13 +129,9 @@ def fetch_page(
                         not_modified=True,
                     )
                 content_type = response.headers.get("content-type", "")
-                media_type = content_type.split(";")[0].strip().lower()
-                if media_type not in accept:
-                    what = "an HTML page" if accept == HTML_TYPES else "a feed, sitemap or page"
-                    raise FetchError(f"{url}: not {what} ({media_type})")
-                declared = response.headers.get("content-length", "").strip()
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchError(f"{url}: response too large ({int(declared)} bytes > {max_bytes})")
+                refuse_unread(
+                    url, content_type, response.headers.get("content-length", ""), accept, max_bytes
+                )
                 body = _read_capped(url, response, max_bytes, clock)
                 final_url = str(response.url)
                 status = response.status_code
@@ -142,13 +140,8 @@ def fetch_page(
             raise _transport_error(url, exc, clock) from exc
         except AddressRefused as exc:
             raise FetchError(f"{url}: blocked: {exc} (block_private is on)") from exc
-    if not body.strip():
-        raise FetchError(f"{url}: empty response body")
-    binary = _binary_kind(body)
-    if binary:
-        raise FetchError(f"{url}: not an HTML page ({binary}, served as {media_type or 'no type'})")
-    return FetchResult(
-        url=url,
+    return page_result(
+        url,
         final_url=final_url,
         status=status,
         fetched_at=fetched_at,
@@ -158,6 +151,61 @@ def fetch_page(
         etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
     )
+
+
+def refuse_unread(
+    url: str, content_type: str, content_length: str, accept: tuple[str, ...], max_bytes: int
+) -> None:
+    """FetchError, before its body is read, for an answer of another media type or declared too large."""
+    media_type = media_type_of(content_type)
+    if media_type not in accept:
+        what = "an HTML page" if accept == HTML_TYPES else "a feed, sitemap or page"
+        raise FetchError(f"{url}: not {what} ({media_type})")
+    declared = content_length.strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"{url}: response too large ({int(declared)} bytes > {max_bytes})")
+
+
+def page_result(
+    url: str,
+    *,
+    final_url: str,
+    status: int,
+    fetched_at: str,
+    content_type: str,
+    body: bytes,
+    charset: str | None,
+    etag: str | None,
+    last_modified: str | None,
+) -> FetchResult:
+    """The FetchResult of a page read whole; FetchError for an empty or binary body."""
+    if not body.strip():
+        raise FetchError(f"{url}: empty response body")
+    binary = _binary_kind(body)
+    if binary:
+        media_type = media_type_of(content_type)
+        raise FetchError(f"{url}: not an HTML page ({binary}, served as {media_type or 'no type'})")
+    return FetchResult(
+        url=url,
+        final_url=final_url,
+        status=status,
+        fetched_at=fetched_at,
+        content_type=content_type,
+        body=body,
+        charset=charset,
+        etag=etag,
+        last_modified=last_modified,
+    )
+
+
+def media_type_of(content_type: str) -> str:
+    """The media type of a Content-Type value ("text/html; charset=utf-8" -> "text/html")."""
+    return content_type.split(";")[0].strip().lower()
+
+
+def too_large(url: str, max_bytes: int) -> FetchError:
+    """The error of a body past the size cap."""
+    return FetchError(f"{url}: response too large (over {max_bytes} bytes)")
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -176,13 +224,13 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
-def _raise_for_status(url: str, response: httpx.Response) -> None:
-    status = response.status_code
-    reason = f"HTTP {status} {response.reason_phrase}".rstrip()
+def raise_for_status(url: str, status: int, reason_phrase: str, retry_after: str | None) -> None:
+    """The typed error of an answer's status, if it has one (a 3xx here had no Location)."""
+    reason = f"HTTP {status} {reason_phrase}".rstrip()
     if status in (404, 410):
         raise PageGoneError(f"{url}: page gone (HTTP {status})")
     if status == 429 or status >= 500:
-        wait = retry_after_seconds(response.headers.get("retry-after"))
+        wait = retry_after_seconds(retry_after)
         if wait is None:
             raise TransientFetchError(f"{url}: {reason}")
         raise TransientFetchError(f"{url}: {reason} (retry after {wait:.0f} s)", retry_after=wait)
@@ -201,7 +249,7 @@ def _read_capped(url: str, response: httpx.Response, max_bytes: int, clock: Fetc
     for chunk in response.iter_raw():
         raw_size += len(chunk)
         if raw_size > max_bytes:
-            raise FetchError(f"{url}: response too large (over {max_bytes} bytes)")
+            raise too_large(url, max_bytes)
         if clock.expired:  # also bounds clients that were not made by make_client
             raise TransientFetchError(f"{url}: timed out (no complete response within {clock.seconds:g} s)")
         chunks.append(decoder.feed(chunk))

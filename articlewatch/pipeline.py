@@ -62,8 +62,8 @@ def fetch_stage(
     With a gate, the request waits for its host's turn; with robots, a URL robots.txt disallows
     raises RobotsDisallowedError before any request for the page is made. `memo`: the URL's
     fetch memo when the caller read it already (a batch reads all of its URLs' in one query).
-    With a revalidator, the conditional GET goes through it first and only a page that did not
-    answer 304 is fetched with the client.
+    With a revalidator, the GET goes through it first (revalidate.py: a 304 or a plain 200 is
+    taken from there), and only a page that answered otherwise is fetched with the client.
     """
     normalize_url(url)  # a malformed URL fails here, before any network use
     if robots is not None:
@@ -71,8 +71,8 @@ def fetch_stage(
     if memo is None:
         memo = store.fetch_memo(url)
     with gate.request(url) if gate is not None else nullcontext():
-        unchanged = revalidator.not_modified(url, memo) if revalidator is not None else None
-        return unchanged or fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
+        plain = revalidator.fetch(url, memo) if revalidator is not None else None
+        return plain or fetch_page(url, client, etag=memo.etag, last_modified=memo.last_modified)
 
 
 def needs_extraction(fetched: FetchResult, store: SnapshotStore, memo: FetchMemo | None = None) -> bool:
