@@ -140,16 +140,18 @@ def fetch_page(
             raise _transport_error(url, exc, clock) from exc
         except AddressRefused as exc:
             raise FetchError(f"{url}: blocked: {exc} (block_private is on)") from exc
-    return page_result(
-        url,
-        final_url=final_url,
-        status=status,
-        fetched_at=fetched_at,
-        content_type=content_type,
-        body=body,
-        charset=charset,
-        etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"),
+    return checked_page(
+        FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            fetched_at=fetched_at,
+            content_type=content_type,
+            body=body,
+            charset=charset,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
     )
 
 
@@ -166,36 +168,15 @@ def refuse_unread(
         raise FetchError(f"{url}: response too large ({int(declared)} bytes > {max_bytes})")
 
 
-def page_result(
-    url: str,
-    *,
-    final_url: str,
-    status: int,
-    fetched_at: str,
-    content_type: str,
-    body: bytes,
-    charset: str | None,
-    etag: str | None,
-    last_modified: str | None,
-) -> FetchResult:
-    """The FetchResult of a page read whole; FetchError for an empty or binary body."""
-    if not body.strip():
-        raise FetchError(f"{url}: empty response body")
-    binary = _binary_kind(body)
+def checked_page(page: FetchResult) -> FetchResult:
+    """A page read whole, as fetched; FetchError for an empty or binary body."""
+    if not page.body.strip():
+        raise FetchError(f"{page.url}: empty response body")
+    binary = _binary_kind(page.body)
     if binary:
-        media_type = media_type_of(content_type)
-        raise FetchError(f"{url}: not an HTML page ({binary}, served as {media_type or 'no type'})")
-    return FetchResult(
-        url=url,
-        final_url=final_url,
-        status=status,
-        fetched_at=fetched_at,
-        content_type=content_type,
-        body=body,
-        charset=charset,
-        etag=etag,
-        last_modified=last_modified,
-    )
+        media_type = media_type_of(page.content_type or "")
+        raise FetchError(f"{page.url}: not an HTML page ({binary}, served as {media_type or 'no type'})")
+    return page
 
 
 def media_type_of(content_type: str) -> str:

@@ -35,7 +35,7 @@ from .fetch import (
     DEFAULT_MAX_BYTES,
     HTML_TYPES,
     REQUEST_HEADERS,
-    page_result,
+    checked_page,
     raise_for_status,
     refuse_unread,
     too_large,
@@ -266,17 +266,18 @@ def _whole_page(url: str, final_url: str, fetched_at: str, response: http.client
             raise too_large(url, DEFAULT_MAX_BYTES)
         chunks.append(decoder.feed(chunk))
     chunks.append(decoder.finish())
-    return page_result(
-        url,
-        final_url=final_url,
-        status=200,
-        fetched_at=fetched_at,
-        content_type=content_type or "",
-        body=b"".join(chunks),
-        # httpx's reading of the charset parameter, so both ways give the same answer
-        charset=None if content_type is None else _charset(content_type),
-        etag=response.getheader("etag"),
-        last_modified=response.getheader("last-modified"),
+    return checked_page(
+        FetchResult(
+            url=url,
+            final_url=final_url,
+            status=200,
+            fetched_at=fetched_at,
+            content_type=content_type or "",
+            body=b"".join(chunks),
+            charset=None if content_type is None else _charset(content_type),
+            etag=response.getheader("etag"),
+            last_modified=response.getheader("last-modified"),
+        )
     )
 
 
