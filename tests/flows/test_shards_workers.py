@@ -91,7 +91,16 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pool]:
         api = httpx.Client(base_url=api_url, timeout=10.0)
         workers.callback(api.close)
         logs = {name: tmp_path / f"{name}.log" for name in ("shards-a", "shards-b", "coordinator")}
+        # Every worker polling before a pass starts: one that came up late saw a first shard
+        # worker finish its shard and take the second one too (a loaded machine, slow imports).
+        wait_for("all three workers online", lambda: _online(api) >= set(logs), RUN_TIMEOUT, logs["shards-a"])
         yield Pool(api, env, logs)
+
+
+def _online(api: httpx.Client) -> set[str]:
+    """The names of the pool's workers the server has heard from lately."""
+    workers = api.post("/work_pools/articlewatch/workers/filter", json={}).json()
+    return {worker["name"] for worker in workers if worker.get("status") == "ONLINE"}
 
 
 def test_two_workers_run_the_shards_of_one_pass(
